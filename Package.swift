@@ -1,0 +1,48 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Lesson programs are compiled with swiftc -swift-version 5; the libraries themselves use Swift 6.
+let package = Package(
+    name: "SaliencyTutor",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tutor", targets: ["tutor"]),
+        .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Imaging", targets: ["Imaging"]),
+        .library(name: "Models", targets: ["Models"]),
+        .library(name: "Attribution", targets: ["Attribution"]),
+        .library(name: "LessonRuntime", targets: ["LessonRuntime"]),
+        .library(name: "Tutor", targets: ["Tutor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CCmark", pkgConfig: "libcmark", providers: [.apt(["libcmark-dev"])]),
+        .target(name: "Engine", dependencies: ["CBLAS"]),
+        .target(name: "Imaging", dependencies: ["Engine", "CPNG"]),
+        .target(
+            name: "Models",
+            dependencies: ["Engine", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            resources: [.copy("Resources/imagenet-classes.txt")]
+        ),
+        .target(name: "Attribution", dependencies: ["Engine", "Models"]),
+        .target(name: "LessonRuntime", dependencies: ["Engine", "Imaging", "Models", "Attribution"]),
+        .target(name: "Tutor", dependencies: ["CCmark"]),
+        .executableTarget(
+            name: "tutor",
+            dependencies: [
+                "Tutor", "Engine", "Imaging", "Models", "Attribution",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AttributionTests", dependencies: ["Attribution", "Models"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TutorTests", dependencies: ["Tutor"], resources: [.copy("Lessons")]),
+    ]
+)

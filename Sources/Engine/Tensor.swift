@@ -1,0 +1,82 @@
+/// Reference-counted Float32 buffer shared by tensors; copy-on-write is done by `Tensor` itself.
+public final class TensorStorage: @unchecked Sendable {
+    public let count: Int
+    public let pointer: UnsafeMutablePointer<Float>
+
+    public init(count: Int) {
+        self.count = count
+        pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+    }
+
+    public convenience init(zeros count: Int) {
+        self.init(count: count)
+        pointer.initialize(repeating: 0, count: count)
+    }
+
+    deinit { pointer.deallocate() }
+}
+
+/// A dense Float32 tensor in row-major (NCHW) layout.
+///
+/// A value type over a shared buffer: copies are cheap, and mutation through
+/// `withUnsafeMutableBufferPointer` copies the buffer first when it is shared.
+public struct Tensor: @unchecked Sendable {
+    /// The extent of each dimension, outermost first.
+    public let shape: [Int]
+    @usableFromInline var storage: TensorStorage
+
+    /// Wraps an existing storage; `storage.count` must equal the product of `shape`.
+    public init(shape: [Int], storage: TensorStorage) {
+        precondition(storage.count == shape.reduce(1, *), "storage size does not match shape \(shape)")
+        self.shape = shape
+        self.storage = storage
+    }
+
+    /// A tensor holding `scalars` in row-major order.
+    public init(shape: [Int], scalars: [Float]) {
+        let count = shape.reduce(1, *)
+        precondition(scalars.count == count, "\(scalars.count) scalars do not fill shape \(shape)")
+        let storage = TensorStorage(count: count)
+        scalars.withUnsafeBufferPointer { storage.pointer.initialize(from: $0.baseAddress!, count: count) }
+        self.init(shape: shape, storage: storage)
+    }
+
+    /// A tensor of the given shape filled with `value`.
+    public init(repeating value: Float, shape: [Int]) {
+        let count = shape.reduce(1, *)
+        let storage = TensorStorage(count: count)
+        storage.pointer.initialize(repeating: value, count: count)
+        self.init(shape: shape, storage: storage)
+    }
+
+    /// A zero-filled tensor.
+    public static func zeros(_ shape: [Int]) -> Tensor { Tensor(repeating: 0, shape: shape) }
+
+    /// Number of elements.
+    public var count: Int { storage.count }
+
+    /// Number of dimensions.
+    public var rank: Int { shape.count }
+
+    /// The elements in row-major order (a copy).
+    public var scalars: [Float] { Array(UnsafeBufferPointer(start: storage.pointer, count: storage.count)) }
+
+    /// Read-only access to the elements.
+    @inlinable
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: storage.pointer, count: storage.count))
+    }
+
+    /// Mutable access; copies the buffer first if another tensor shares it.
+    @inlinable
+    public mutating func withUnsafeMutableBufferPointer<R>(
+        _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
+    ) rethrows -> R {
+        if !isKnownUniquelyReferenced(&storage) {
+            let copy = TensorStorage(count: storage.count)
+            copy.pointer.initialize(from: storage.pointer, count: storage.count)
+            storage = copy
+        }
+        return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))
+    }
+}
