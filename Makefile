@@ -1,0 +1,37 @@
+# SaliencyTutor — the two entry points are `make course` and `make test` (see README.md).
+SWIFT_BUILD_FLAGS := -c release
+TUTOR := .build/release/tutor
+
+.PHONY: all course test deps weights build lessons-check clean
+
+all: course
+
+## Installs missing Debian packages (OpenBLAS, libpng, cmark, Chromium for report tests).
+deps:
+	@bash scripts/install-deps.sh
+
+## Fetches the default EfficientNet-Lite0 weights into .cache/weights.
+weights: deps
+	@bash scripts/fetch-weights.sh
+
+## Builds the libraries and the `tutor` command in release mode.
+build: deps
+	swift build $(SWIFT_BUILD_FLAGS)
+
+## Runs every lesson with its reference solutions and writes Output/ (index.html + one report per lesson).
+course: build weights
+	$(TUTOR) run Lessons --output Output
+
+## Runs the unit and end-to-end tests, then every lesson's checks (hidden ones included).
+test: build weights
+	swift test $(SWIFT_BUILD_FLAGS)
+	$(MAKE) lessons-check
+
+lessons-check: build weights
+	@set -e; for lesson in Lessons/[0-9]*.md; do \
+		[ -e "$$lesson" ] || continue; \
+		$(TUTOR) check "$$lesson" --with-hidden --output Output; \
+	done
+
+clean:
+	rm -rf .build Output/*.html
