@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Models", targets: ["Models"]),
         .library(name: "Attribution", targets: ["Attribution"]),
+        .library(name: "Course", targets: ["Course"]),
         .library(name: "LessonRuntime", targets: ["LessonRuntime"]),
         .library(name: "Tutor", targets: ["Tutor"]),
     ],
@@ -30,7 +31,8 @@ let package = Package(
             resources: [.copy("Resources/imagenet-classes.txt")]
         ),
         .target(name: "Attribution", dependencies: ["Engine", "Models"]),
-        .target(name: "LessonRuntime", dependencies: ["Engine", "Imaging", "Models", "Attribution"]),
+        .target(name: "Course", dependencies: ["Engine", "Imaging", "Models", "Attribution"]),
+        .target(name: "LessonRuntime", dependencies: ["Engine", "Imaging", "Models", "Attribution", "Course"]),
         .target(name: "Tutor", dependencies: ["CCmark"]),
         .executableTarget(
             name: "tutor",
