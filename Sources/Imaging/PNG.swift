@@ -1,0 +1,167 @@
+import Foundation
+internal import CPNG
+
+// The only file that talks to libpng. It uses the "simplified" API (png_image_*) because the classic API
+// reports errors through setjmp/longjmp, which Swift cannot catch.
+
+/// Why a PNG could not be read or written: names the file (or "<memory>") and carries libpng's own message.
+public struct PNGError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// What went wrong, broadly.
+    public enum Kind: Sendable, Equatable {
+        /// The file does not exist.
+        case missingFile
+        /// The bytes are not a PNG, or the PNG is corrupt or truncated.
+        case invalidData
+        /// libpng could not encode or store the image.
+        case writeFailed
+    }
+    /// The broad cause.
+    public let kind: Kind
+    /// The file path, or "<memory>" for in-memory data.
+    public let source: String
+    /// libpng's message (png_image.message), or ours when libpng gave none.
+    public let message: String
+
+    /// One line for the learner: what, where, and libpng's reason.
+    public var description: String {
+        switch kind {
+        case .missingFile: return "cannot read PNG \(source): no such file (libpng: \(message))"
+        case .invalidData: return "cannot read PNG \(source): not a valid PNG file (libpng: \(message))"
+        case .writeFailed: return "cannot write PNG \(source) (libpng: \(message))"
+        }
+    }
+}
+
+// png.h's format macros are compound expressions Swift does not import; these are their documented values.
+private let formatFlagAlpha: UInt32 = 0x01
+private let formatFlagColor: UInt32 = 0x02
+private let imageFlag16BitSRGB: UInt32 = 0x04
+
+private func libpngMessage(_ image: inout png_image) -> String {
+    let text = withUnsafeBytes(of: &image.message) { raw -> String in
+        let bytes = raw.prefix { $0 != 0 }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+    return text.isEmpty ? "unknown error" : text
+}
+
+extension Image {
+    /// Reads a PNG file as 8-bit grey, RGB or RGBA (grey+alpha becomes RGBA, palettes expand, 16-bit becomes 8-bit).
+    public init(pngFile url: URL) throws(PNGError) {
+        let path = url.path
+        var image = png_image()
+        image.version = UInt32(PNG_IMAGE_VERSION)
+        guard png_image_begin_read_from_file(&image, path) != 0 else {
+            let message = libpngMessage(&image)
+            png_image_free(&image)
+            let missing = !FileManager.default.fileExists(atPath: path)
+            throw PNGError(kind: missing ? .missingFile : .invalidData, source: path, message: message)
+        }
+        self = try Image.finishRead(&image, source: path)
+    }
+
+    /// Decodes PNG bytes held in memory (same conversions as `init(pngFile:)`).
+    public init(pngData data: [UInt8]) throws(PNGError) {
+        let decoded: Result<Image, PNGError> = data.withUnsafeBytes { raw in
+            var image = png_image()
+            image.version = UInt32(PNG_IMAGE_VERSION)
+            guard let base = raw.baseAddress,
+                png_image_begin_read_from_memory(&image, base, raw.count) != 0
+            else {
+                let message = raw.count == 0 ? "empty input" : libpngMessage(&image)
+                png_image_free(&image)
+                return .failure(PNGError(kind: .invalidData, source: "<memory>", message: message))
+            }
+            // libpng reads from `base` until finish_read returns, so finish inside this closure.
+            do throws(PNGError) {
+                return .success(try Image.finishRead(&image, source: "<memory>"))
+            } catch {
+                return .failure(error)
+            }
+        }
+        self = try decoded.get()
+    }
+
+    /// Picks the 8-bit output format for what the file stores, then decodes into it.
+    private static func finishRead(_ image: inout png_image, source: String) throws(PNGError) -> Image {
+        let stored = image.format
+        let hasColor = stored & formatFlagColor != 0
+        let hasAlpha = stored & formatFlagAlpha != 0
+        // Grey+alpha has no slot in our 1/3/4 scheme, so it widens to RGBA.
+        let channels = hasAlpha ? 4 : (hasColor ? 3 : 1)
+        image.format = hasAlpha ? (formatFlagColor | formatFlagAlpha) : (hasColor ? formatFlagColor : 0)
+        // 16-bit samples without a gAMA chunk would otherwise be treated as linear and gamma-encoded;
+        // this flag makes the 16→8 conversion a plain rescale of the stored values.
+        image.flags |= imageFlag16BitSRGB
+        let width = Int(image.width)
+        let height = Int(image.height)
+        var pixels = [UInt8](repeating: 0, count: width * height * channels)
+        let ok = pixels.withUnsafeMutableBytes { buffer in
+            png_image_finish_read(&image, nil, buffer.baseAddress, 0, nil)
+        }
+        guard ok != 0 else {
+            let message = libpngMessage(&image)
+            png_image_free(&image)
+            throw PNGError(kind: .invalidData, source: source, message: message)
+        }
+        png_image_free(&image)
+        return Image(unchecked: width, height, channels, pixels)
+    }
+
+    /// A png_image header describing this image's 8-bit samples.
+    private func pngHeader() -> png_image {
+        var image = png_image()
+        image.version = UInt32(PNG_IMAGE_VERSION)
+        image.width = UInt32(width)
+        image.height = UInt32(height)
+        switch channels {
+        case 1: image.format = 0
+        case 3: image.format = formatFlagColor
+        default: image.format = formatFlagColor | formatFlagAlpha
+        }
+        return image
+    }
+
+    /// Writes the image as an 8-bit PNG file.
+    public func writePNG(to url: URL) throws(PNGError) {
+        let path = url.path
+        var image = pngHeader()
+        let ok = pixels.withUnsafeBytes { raw in
+            png_image_write_to_file(&image, path, 0, raw.baseAddress, 0, nil)
+        }
+        guard ok != 0 else {
+            let message = libpngMessage(&image)
+            png_image_free(&image)
+            throw PNGError(kind: .writeFailed, source: path, message: message)
+        }
+        png_image_free(&image)
+    }
+
+    /// Encodes the image as PNG bytes.
+    public func pngData() throws(PNGError) -> [UInt8] {
+        var image = pngHeader()
+        var size = 0
+        // First call with no buffer asks libpng for the encoded size.
+        let sized = pixels.withUnsafeBytes { raw in
+            png_image_write_to_memory(&image, nil, &size, 0, raw.baseAddress, 0, nil)
+        }
+        guard sized != 0, size > 0 else {
+            let message = libpngMessage(&image)
+            png_image_free(&image)
+            throw PNGError(kind: .writeFailed, source: "<memory>", message: message)
+        }
+        var out = [UInt8](repeating: 0, count: size)
+        let ok = out.withUnsafeMutableBytes { dest in
+            pixels.withUnsafeBytes { raw in
+                png_image_write_to_memory(&image, dest.baseAddress, &size, 0, raw.baseAddress, 0, nil)
+            }
+        }
+        guard ok != 0 else {
+            let message = libpngMessage(&image)
+            png_image_free(&image)
+            throw PNGError(kind: .writeFailed, source: "<memory>", message: message)
+        }
+        png_image_free(&image)
+        return Array(out.prefix(size))
+    }
+}
