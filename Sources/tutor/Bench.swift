@@ -1,0 +1,119 @@
+import ArgumentParser
+import Attribution
+import Engine
+import Foundation
+import Models
+
+extension TutorCommand {
+    /// `tutor bench`: median warm milliseconds per forward pass or saliency call, and peak memory.
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Time a forward pass or a saliency method (224×224, warm median) and report peak memory.")
+
+        @OptionGroup var modelOptions: ModelOptions
+
+        @Option(help: ArgumentHelp("forward, or a method: \(Method.validNames).", valueName: "method"))
+        var method: String
+
+        @Option(help: ArgumentHelp("Saliency layer for the method (default: input; grad-cam: a late block).",
+                                   valueName: "path"))
+        var layer: String?
+
+        @Option(help: ArgumentHelp("Timed calls after one warm-up call.", valueName: "n"))
+        var `repeat` = 10
+
+        @Flag(help: "Print one JSON object {model, method, median_ms, peak_rss_mb, threads}.")
+        var json = false
+
+        func validate() throws {
+            guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1, got \(`repeat`).") }
+        }
+
+        func run() throws {
+            try CLIError.exitingOnError {
+                let kind: Method? = method == "forward" ? nil : try parsedMethod()
+                let loaded = try modelOptions.load()
+                let size = loaded.architecture.inputSize
+                let input = BenchInput.make(height: size, width: size)
+                let path = layer ?? (kind?.requiresLayer == true ? BenchInput.lateLayer(loaded.architecture) : nil)
+                let call: () throws -> Void
+                if let kind {
+                    call = {
+                        _ = try saliency(model: loaded.module, input: input, target: 281, method: kind,
+                                         layer: path.map { LayerPath($0) })
+                    }
+                } else {
+                    call = { _ = loaded.module(input) }
+                }
+                let times = try BenchInput.time(repeat: `repeat`, call)
+                let median = times.sorted()[times.count / 2]
+                let rss = BenchInput.peakRSSMegabytes()
+                let threads = OpenBLASSetup.threads
+                if json {
+                    let line = String(format: "{\"model\": \"%@\", \"method\": \"%@\", \"median_ms\": %.2f, \"peak_rss_mb\": %.1f, \"threads\": %d}",
+                                      loaded.architecture.rawValue, method, median, rss, threads)
+                    print(line)
+                } else {
+                    print("\(loaded.displayName) \(method)\(path.map { " @ \($0)" } ?? ""): median \(String(format: "%.2f", median)) ms over \(`repeat`) calls, "
+                        + "peak RSS \(String(format: "%.1f", rss)) MB, \(threads) BLAS threads")
+                }
+            }
+        }
+
+        private func parsedMethod() throws -> Method {
+            do { return try Method(parsing: method) } catch {
+                throw CLIError.invalid(argument: "--method", "unknown method '\(method)'; valid: forward, \(Method.validNames)")
+            }
+        }
+    }
+}
+
+/// Benchmark helpers: a deterministic input, timing, and peak memory.
+enum BenchInput {
+    /// A smooth deterministic 1×3×H×W input (values in about [−2, 2], like a normalised photo).
+    static func make(height: Int, width: Int) -> Tensor {
+        var scalars = [Float](repeating: 0, count: 3 * height * width)
+        for c in 0..<3 {
+            for y in 0..<height {
+                for x in 0..<width {
+                    scalars[(c * height + y) * width + x] = 2 * sin(Float(x * (c + 1)) * 0.05 + Float(y) * 0.031)
+                }
+            }
+        }
+        return Tensor(shape: [1, 3, height, width], scalars: scalars)
+    }
+
+    /// The Grad-CAM layer used when `--layer` is not given.
+    static func lateLayer(_ arch: Architecture) -> String {
+        switch arch {
+        case .vgg16: "features.29"
+        case .resnet50: "layer4"
+        case .efficientnetLite0: "_blocks.15"
+        default: arch.defaultLayers.last ?? ""
+        }
+    }
+
+    /// Milliseconds of each of `count` calls, after one untimed warm-up call.
+    static func time(repeat count: Int, _ body: () throws -> Void) throws -> [Double] {
+        try body()
+        var times: [Double] = []
+        for _ in 0..<count {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        return times
+    }
+
+    /// The process's peak resident set size (VmHWM, else getrusage's ru_maxrss), in MiB.
+    static func peakRSSMegabytes() -> Double {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") {
+            return kilobytes / 1024
+        }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Attribution
+import Engine
+import Foundation
+import Imaging
+import Models
+
+extension TutorCommand {
+    /// `tutor saliency`: one saliency map as a raw .npy (N×1×h×w) or a heatmap PNG over the image.
+    struct Saliency: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compute one saliency map (TorchRay semantics) and write it as .npy or a .png heatmap.")
+
+        @OptionGroup var modelOptions: ModelOptions
+        @OptionGroup var inputOptions: InputOptions
+
+        @Option(help: ArgumentHelp("Method: \(Method.validNames).", valueName: "method"))
+        var method: String
+
+        @Option(help: ArgumentHelp("Class index to explain (0–999 for ImageNet).", valueName: "class"))
+        var target: Int
+
+        @Option(help: ArgumentHelp("Saliency layer, a dotted module path (features.29, layer4, _blocks.15); "
+            + "default: the input (grad-cam requires one).", valueName: "path"))
+        var layer: String?
+
+        @Flag(help: "Resize the map to the input size (bilinear).")
+        var resize = false
+
+        @Option(help: ArgumentHelp("Gaussian smoothing, σ as a fraction of the map's larger side.", valueName: "f"))
+        var smooth: Float = 0
+
+        @Option(help: ArgumentHelp("Output file: .npy (raw map) or .png (heatmap over the image).", valueName: "file"))
+        var out: String
+
+        func validate() throws {
+            guard out.hasSuffix(".npy") || out.hasSuffix(".png") else {
+                throw ValidationError("--out must end in .npy or .png, got '\(out)'.")
+            }
+        }
+
+        func run() throws {
+            try CLIError.exitingOnError {
+                let method = try parsedMethod()
+                let loaded = try modelOptions.load()
+                let (input, image) = try inputOptions.load(for: loaded.architecture)
+                let map: Tensor
+                do {
+                    map = try saliency(
+                        model: loaded.module, input: input, target: .classIndex(target), method: method,
+                        layer: layer.map { LayerPath($0) }, resize: resize ? .toInput : .none, smooth: smooth)
+                } catch let error as AttributionError {
+                    throw CLIError.invalid(argument: argument(for: error), error.description)
+                }
+                let url = URL(fileURLWithPath: out)
+                if out.hasSuffix(".npy") {
+                    try map.writeNPY(to: url)
+                } else {
+                    let background = image ?? Image(tensor: input[0], normalization: ModelInput.normalization(for: loaded.architecture))
+                    let title = "\(method) · class \(target) \(ImageNetLabels.name(target)) · \(loaded.displayName)"
+                    try SaliencyPicture.render(map: map[0], over: background, title: title).writePNG(to: url)
+                }
+                print("wrote \(out) (\(map.shape.map(String.init).joined(separator: "×")))")
+            }
+        }
+
+        private func parsedMethod() throws -> Method {
+            do { return try Method(parsing: method) } catch {
+                throw CLIError.invalid(argument: "--method", "\(error)")
+            }
+        }
+
+        /// The command-line argument an attribution error is about.
+        private func argument(for error: AttributionError) -> String {
+            switch error {
+            case .unknownLayer, .layerRequired, .layerNotReached: "--layer"
+            case .invalidInputShape: inputOptions.input != nil ? "--input" : "--image"
+            case .targetOutOfRange, .targetCountMismatch, .gradientShapeMismatch, .pointingUnsupported: "--target"
+            case .unknownMethod: "--method"
+            case .invalidOption: "--smooth"
+            }
+        }
+    }
+}
+
+/// The heatmap PNG: the map over the image with a title line.
+enum SaliencyPicture {
+    static func render(map: Tensor, over image: Image, title: String) -> Image {
+        let heatmap = Heatmap(map: map, normalization: .minMax)
+        let overlay = heatmap.overlay(on: image, alpha: 0.5)
+        return Grid(columns: 1, items: [(title, overlay)]).render()
+    }
+}
