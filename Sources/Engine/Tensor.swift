@@ -24,12 +24,42 @@ public struct Tensor: @unchecked Sendable {
     /// The extent of each dimension, outermost first.
     public let shape: [Int]
     @usableFromInline var storage: TensorStorage
+    /// The autograd node that produced this tensor; nil for constants (weights, detached values).
+    @usableFromInline var node: Node?
 
     /// Wraps an existing storage; `storage.count` must equal the product of `shape`.
     public init(shape: [Int], storage: TensorStorage) {
         precondition(storage.count == shape.reduce(1, *), "storage size does not match shape \(shape)")
         self.shape = shape
         self.storage = storage
+        self.node = nil
+    }
+
+    /// Internal: a tensor over `storage` produced by `node` (no size check).
+    init(shape: [Int], storage: TensorStorage, node: Node?) {
+        self.shape = shape
+        self.storage = storage
+        self.node = node
+    }
+
+    /// Direct pointer to the elements (internal: kernels read through it).
+    var pointer: UnsafeMutablePointer<Float> { storage.pointer }
+
+    /// A tensor with uninitialised storage (internal: kernels fill it completely).
+    static func uninitialized(_ shape: [Int]) -> Tensor {
+        Tensor(shape: shape, storage: TensorStorage(count: shape.reduce(1, *)), node: nil)
+    }
+
+    /// A tensor with one element per entry of `scalars` shaped `[scalars.count]`.
+    public init(_ scalars: [Float]) { self.init(shape: [scalars.count], scalars: scalars) }
+
+    /// A rank-0 tensor holding one value.
+    public init(scalar: Float) { self.init(shape: [], scalars: [scalar]) }
+
+    /// The single element of a one-element tensor.
+    public var scalar: Float {
+        guard count == 1 else { fatalError("scalar: tensor of shape \(shape) has \(count) elements, not 1") }
+        return storage.pointer[0]
     }
 
     /// A tensor holding `scalars` in row-major order.
@@ -72,6 +102,8 @@ public struct Tensor: @unchecked Sendable {
     public mutating func withUnsafeMutableBufferPointer<R>(
         _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
     ) rethrows -> R {
+        // A mutated value is no longer what the graph recorded; a leaf stays a leaf.
+        if let recorded = node, !recorded.isLeaf { node = nil }
         if !isKnownUniquelyReferenced(&storage) {
             let copy = TensorStorage(count: storage.count)
             copy.pointer.initialize(from: storage.pointer, count: storage.count)

@@ -1,0 +1,202 @@
+/// Dense (and grouped) 2-D convolution through im2col + sgemm; depthwise goes to `Depthwise.swift`.
+
+/// Geometry of one convolution, computed once per call.
+struct ConvGeometry {
+    let n, c, h, w: Int          // input
+    let o, cg, kh, kw: Int       // weight [o, cg, kh, kw]
+    let groups: Int
+    let sh, sw, dh, dw: Int
+    let pad: Padding2D
+    let oh, ow: Int
+
+    init(input: [Int], weight: [Int], _ a: ConvAttributes, file: StaticString, line: UInt) {
+        guard input.count == 4 else { fail("conv2d: input must be NCHW (rank 4), got shape \(input)", file: file, line: line) }
+        guard weight.count == 4 else {
+            fail("conv2d: weight must be [out, in/groups, kh, kw], got shape \(weight)", file: file, line: line)
+        }
+        (n, c, h, w) = (input[0], input[1], input[2], input[3])
+        (o, cg, kh, kw) = (weight[0], weight[1], weight[2], weight[3])
+        groups = a.groups
+        guard groups >= 1, c % groups == 0, o % groups == 0, cg * groups == c else {
+            fail("conv2d: input has \(c) channels but weight \(weight) with groups=\(groups) expects \(cg * groups)",
+                 file: file, line: line)
+        }
+        (sh, sw, dh, dw) = (a.stride.0, a.stride.1, a.dilation.0, a.dilation.1)
+        guard sh >= 1, sw >= 1, dh >= 1, dw >= 1 else {
+            fail("conv2d: stride and dilation must be ≥ 1, got stride \(a.stride), dilation \(a.dilation)",
+                 file: file, line: line)
+        }
+        pad = a.padding
+        oh = pooledExtent(input: h, kernel: kh, stride: sh, padBefore: pad.top, padAfter: pad.bottom, dilation: dh, ceilMode: false)
+        ow = pooledExtent(input: w, kernel: kw, stride: sw, padBefore: pad.left, padAfter: pad.right, dilation: dw, ceilMode: false)
+        guard oh > 0, ow > 0 else {
+            fail("conv2d: input \(input) is smaller than the kernel \(kh)×\(kw) (after padding \(pad))", file: file, line: line)
+        }
+    }
+
+    var isDepthwise: Bool { groups == c && cg == 1 && (groups > 1 || o == 1) }
+    /// A 1×1, stride-1, unpadded conv reads the NCHW buffer directly as the GEMM operand.
+    var isPointwise: Bool { kh == 1 && kw == 1 && sh == 1 && sw == 1 && pad == .zero }
+    var outputShape: [Int] { [n, o, oh, ow] }
+}
+
+/// Copies the receptive fields of one image's `cg` channels into `col` ([cg·kh·kw, oh·ow]).
+func im2col(_ src: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ g: ConvGeometry) {
+    let plane = g.oh &* g.ow
+    for ch in 0..<g.cg {
+        let image = src + ch &* g.h &* g.w
+        for ki in 0..<g.kh {
+            for kj in 0..<g.kw {
+                let row = col + ((ch &* g.kh &+ ki) &* g.kw &+ kj) &* plane
+                let xOffset = kj &* g.dw &- g.pad.left
+                let (lo, hi) = validRange(offset: xOffset, stride: g.sw, count: g.ow, limit: g.w)
+                for oy in 0..<g.oh {
+                    let dst = row + oy &* g.ow
+                    let iy = oy &* g.sh &- g.pad.top &+ ki &* g.dh
+                    if iy < 0 || iy >= g.h || lo >= hi {
+                        dst.update(repeating: 0, count: g.ow)
+                        continue
+                    }
+                    let srcRow = image + (iy &* g.w &+ xOffset)
+                    if lo > 0 { dst.update(repeating: 0, count: lo) }
+                    if g.sw == 1 {
+                        (dst + lo).update(from: srcRow + lo, count: hi &- lo)
+                    } else {
+                        var ox = lo
+                        while ox < hi { dst[ox] = srcRow[ox &* g.sw]; ox &+= 1 }
+                    }
+                    if hi < g.ow { (dst + hi).update(repeating: 0, count: g.ow &- hi) }
+                }
+            }
+        }
+    }
+}
+
+/// Adds the columns of `col` back onto one image's `cg` channels (the transpose of `im2col`).
+func col2imAdd(_ col: UnsafePointer<Float>, _ dstImage: UnsafeMutablePointer<Float>, _ g: ConvGeometry) {
+    let plane = g.oh &* g.ow
+    for ch in 0..<g.cg {
+        let image = dstImage + ch &* g.h &* g.w
+        for ki in 0..<g.kh {
+            for kj in 0..<g.kw {
+                let row = col + ((ch &* g.kh &+ ki) &* g.kw &+ kj) &* plane
+                let xOffset = kj &* g.dw &- g.pad.left
+                let (lo, hi) = validRange(offset: xOffset, stride: g.sw, count: g.ow, limit: g.w)
+                if lo >= hi { continue }
+                for oy in 0..<g.oh {
+                    let iy = oy &* g.sh &- g.pad.top &+ ki &* g.dh
+                    if iy < 0 || iy >= g.h { continue }
+                    let src = row + oy &* g.ow
+                    let dstRow = image + (iy &* g.w &+ xOffset)
+                    var ox = lo
+                    if g.sw == 1 {
+                        while ox < hi { dstRow[ox] += src[ox]; ox &+= 1 }
+                    } else {
+                        while ox < hi { dstRow[ox &* g.sw] += src[ox]; ox &+= 1 }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The output positions `lo..<hi` whose input column `o·stride + offset` lies in `0..<limit`.
+@inline(__always)
+func validRange(offset: Int, stride: Int, count: Int, limit: Int) -> (Int, Int) {
+    // smallest o with o*stride + offset >= 0
+    let lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride
+    // largest o with o*stride + offset <= limit-1
+    let last = limit - 1 - offset
+    let hi = last < 0 ? 0 : min(count, last / stride + 1)
+    return (min(lo, count), max(hi, min(lo, count)))
+}
+
+/// Forward convolution; returns [n, o, oh, ow].
+func conv2dForward(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor {
+    if g.isDepthwise { return depthwiseForward(x, weight, bias, g) }
+    let out = Tensor.uninitialized(g.outputShape)
+    let og = g.o / g.groups
+    let k = g.cg * g.kh * g.kw
+    let plane = g.oh * g.ow
+    let xp = x.pointer, wp = weight.pointer, op = out.pointer
+    let col: UnsafeMutablePointer<Float>? = g.isPointwise ? nil : .allocate(capacity: k * plane)
+    defer { col?.deallocate() }
+    for n in 0..<g.n {
+        for grp in 0..<g.groups {
+            let src = xp + (n * g.c + grp * g.cg) * g.h * g.w
+            let operand: UnsafePointer<Float>
+            if let col {
+                im2col(src, col, g)
+                operand = UnsafePointer(col)
+            } else {
+                operand = UnsafePointer(src)
+            }
+            sgemm(m: og, n: plane, k: k, a: wp + grp * og * k, lda: k, b: operand, ldb: plane,
+                  c: op + (n * g.o + grp * og) * plane, ldc: plane)
+        }
+    }
+    if let bias { addChannelBias(out, bias) }
+    return out
+}
+
+/// Gradient of the convolution with respect to its input: Wᵀ·g then col2im (direct for pointwise).
+func conv2dInputGradient(_ upstream: Tensor, _ weight: Tensor, _ g: ConvGeometry) -> Tensor {
+    if g.isDepthwise { return depthwiseInputGradient(upstream, weight, g) }
+    let og = g.o / g.groups
+    let k = g.cg * g.kh * g.kw
+    let plane = g.oh * g.ow
+    let gx = g.isPointwise ? Tensor.uninitialized([g.n, g.c, g.h, g.w]) : Tensor.zeros([g.n, g.c, g.h, g.w])
+    let gp = upstream.pointer, wp = weight.pointer, xp = gx.pointer
+    let col: UnsafeMutablePointer<Float>? = g.isPointwise ? nil : .allocate(capacity: k * plane)
+    defer { col?.deallocate() }
+    for n in 0..<g.n {
+        for grp in 0..<g.groups {
+            let dst = xp + (n * g.c + grp * g.cg) * g.h * g.w
+            sgemm(transA: true, m: k, n: plane, k: og, a: wp + grp * og * k, lda: k,
+                  b: gp + (n * g.o + grp * og) * plane, ldb: plane, c: col ?? dst, ldc: plane)
+            if let col { col2imAdd(col, dst, g) }
+        }
+    }
+    return gx
+}
+
+/// Adds `bias[c]` to every element of channel c of an [n, c, …] tensor (in place; `out` is fresh).
+func addChannelBias(_ out: Tensor, _ bias: Tensor) {
+    let n = out.shape[0], c = out.shape[1]
+    let plane = out.count / max(n * c, 1)
+    let op = out.pointer, bp = bias.pointer
+    for i in 0..<n {
+        for ch in 0..<c {
+            let b = bp[ch]
+            let row = op + (i &* c &+ ch) &* plane
+            for j in 0..<plane { row[j] += b }
+        }
+    }
+}
+
+/// Fully connected layer y = x·Wᵀ + b over the last axis.
+func linearForward(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
+    let inF = weight.shape[1], outF = weight.shape[0]
+    let rows = x.count / inF
+    let out = Tensor.uninitialized(Array(x.shape.dropLast()) + [outF])
+    sgemm(transB: true, m: rows, n: outF, k: inF, a: x.pointer, lda: inF, b: weight.pointer, ldb: inF,
+          c: out.pointer, ldc: outF)
+    if let bias {
+        let op = out.pointer, bp = bias.pointer
+        for r in 0..<rows {
+            let row = op + r &* outF
+            for j in 0..<outF { row[j] += bp[j] }
+        }
+    }
+    return out
+}
+
+/// Gradient of the linear layer with respect to x: g·W.
+func linearInputGradient(_ upstream: Tensor, _ weight: Tensor, inputShape: [Int]) -> Tensor {
+    let inF = weight.shape[1], outF = weight.shape[0]
+    let rows = upstream.count / outF
+    let gx = Tensor.uninitialized(inputShape)
+    sgemm(m: rows, n: inF, k: outF, a: upstream.pointer, lda: outF, b: weight.pointer, ldb: inF,
+          c: gx.pointer, ldc: inF)
+    return gx
+}
