@@ -1,0 +1,113 @@
+import Engine
+
+/// Turns raw little-endian storage bytes into a `StateTensor`, honouring PyTorch's element offset and strides
+/// (a tensor may be a view into a storage shared with other tensors).
+enum TensorDecoding {
+    /// Decodes `shape`/`strides` elements starting at element `offset` of `storage` (whose element type is
+    /// `dtype`). Throws when the view reaches outside the storage.
+    static func decode(
+        _ storage: UnsafeRawBufferPointer, dtype: StoredDType, offset: Int, shape: [Int], strides: [Int],
+        file: String, key: String
+    ) throws -> StateTensor {
+        let width = dtype.byteWidth
+        let storageCount = storage.count / width
+        let count = shape.reduce(1, *)
+        if count > 0 {
+            // Largest element index the view touches must lie inside the storage.
+            var last = offset
+            for (size, stride) in zip(shape, strides) { last += (size - 1) * stride }
+            guard offset >= 0, last < storageCount else {
+                throw ModelError.corruptCheckpoint(
+                    file: file,
+                    detail: "tensor '\(key)' (shape \(shape), strides \(strides), offset \(offset)) reaches element \(last) of a storage with \(storageCount) elements")
+            }
+        }
+        let indices = elementIndices(offset: offset, shape: shape, strides: strides)
+        if dtype.isInteger {
+            var values = [Int64](repeating: 0, count: count)
+            for (n, i) in indices.enumerated() { values[n] = readInteger(storage, dtype, i) }
+            return StateTensor(integers: values, shape: shape, dtype: dtype)
+        }
+        var values = [Float](repeating: 0, count: count)
+        values.withUnsafeMutableBufferPointer { out in
+            switch dtype {
+            case .float32:
+                for (n, i) in indices.enumerated() {
+                    out[n] = Float(bitPattern: UInt32(littleEndian: storage.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self)))
+                }
+            case .float64:
+                for (n, i) in indices.enumerated() {
+                    out[n] = Float(Double(bitPattern: UInt64(littleEndian: storage.loadUnaligned(fromByteOffset: i &* 8, as: UInt64.self))))
+                }
+            case .float16:
+                for (n, i) in indices.enumerated() {
+                    out[n] = halfToFloat(UInt16(littleEndian: storage.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self)))
+                }
+            case .bfloat16:
+                for (n, i) in indices.enumerated() {
+                    let bits = UInt16(littleEndian: storage.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self))
+                    out[n] = Float(bitPattern: UInt32(bits) << 16)
+                }
+            default:
+                break
+            }
+        }
+        return StateTensor(Tensor(shape: shape, scalars: values), dtype: dtype)
+    }
+
+    /// Storage element index of each tensor element in row-major order.
+    private static func elementIndices(offset: Int, shape: [Int], strides: [Int]) -> [Int] {
+        let count = shape.reduce(1, *)
+        guard count > 0 else { return [] }
+        // Contiguous views (the usual case) need no odometer.
+        var contiguous = true
+        var expected = 1
+        for d in shape.indices.reversed() where shape[d] != 1 {
+            if strides[d] != expected { contiguous = false; break }
+            expected *= shape[d]
+        }
+        if contiguous { return Array(offset..<(offset + count)) }
+        var result = [Int]()
+        result.reserveCapacity(count)
+        var counter = [Int](repeating: 0, count: shape.count)
+        var index = offset
+        for _ in 0..<count {
+            result.append(index)
+            var d = shape.count - 1
+            while d >= 0 {
+                counter[d] += 1
+                index += strides[d]
+                if counter[d] < shape[d] { break }
+                index -= strides[d] * shape[d]
+                counter[d] = 0
+                d -= 1
+            }
+        }
+        return result
+    }
+
+    private static func readInteger(_ storage: UnsafeRawBufferPointer, _ dtype: StoredDType, _ i: Int) -> Int64 {
+        switch dtype {
+        case .int64: Int64(littleEndian: storage.loadUnaligned(fromByteOffset: i &* 8, as: Int64.self))
+        case .int32: Int64(Int32(littleEndian: storage.loadUnaligned(fromByteOffset: i &* 4, as: Int32.self)))
+        case .int16: Int64(Int16(littleEndian: storage.loadUnaligned(fromByteOffset: i &* 2, as: Int16.self)))
+        case .int8: Int64(storage.load(fromByteOffset: i, as: Int8.self))
+        case .uint8, .bool: Int64(storage[i])
+        default: 0
+        }
+    }
+
+    /// IEEE half → single, including subnormals, infinities and NaN (no Float16 dependency: not on every platform).
+    static func halfToFloat(_ h: UInt16) -> Float {
+        let sign = UInt32(h & 0x8000) << 16
+        let exponent = Int((h >> 10) & 0x1F)
+        let mantissa = UInt32(h & 0x3FF)
+        if exponent == 0 {
+            // Zero or subnormal: mantissa · 2^-24.
+            let magnitude = Float(mantissa) * 0x1p-24
+            return sign == 0 ? magnitude : -magnitude
+        }
+        if exponent == 31 { return Float(bitPattern: sign | 0x7F80_0000 | (mantissa << 13)) }
+        return Float(bitPattern: sign | UInt32(exponent + 112) << 23 | (mantissa << 13))
+    }
+}

@@ -1,0 +1,234 @@
+import Engine
+import Foundation
+import ZIPFoundation
+
+/// Reads a state dict from a safetensors file or a PyTorch checkpoint (zip or legacy `torch.save` format),
+/// choosing the format from the file's first bytes. No Python is involved.
+public func loadStateDict(from url: URL) throws -> StateDict {
+    let file = url.path
+    if !FileManager.default.fileExists(atPath: file), url.lastPathComponent == DefaultWeights.efficientnetLite0FileName {
+        throw ModelError.defaultWeightsMissing(searched: DefaultWeights.candidateURLs(fileName: url.lastPathComponent).map(\.path))
+    }
+    let data: Data
+    do {
+        data = try Data(contentsOf: url, options: .mappedIfSafe)
+    } catch {
+        throw ModelError.unreadable(file: file, detail: (error as NSError).localizedDescription)
+    }
+    let bytes = [UInt8](data)
+    if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+        return try TorchCheckpoint.readZip(url: url)
+    }
+    if bytes.starts(with: TorchCheckpoint.legacyPrefix) {
+        return try TorchCheckpoint.readLegacy(bytes: bytes, file: file)
+    }
+    if SafeTensors.looksLikeSafeTensors(bytes) {
+        return try SafeTensors.read(bytes: bytes, file: file)
+    }
+    if bytes.count < 16 {
+        throw ModelError.notACheckpoint(file: file, reason: "only \(bytes.count) bytes")
+    }
+    if bytes.first == 0x80 {
+        throw ModelError.notACheckpoint(file: file, reason: "a pickle stream without torch.save's magic number")
+    }
+    throw ModelError.notACheckpoint(file: file, reason: "unrecognised leading bytes " + bytes.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " "))
+}
+
+/// PyTorch's two checkpoint layouts.
+enum TorchCheckpoint {
+    /// `pickle.dumps(0x1950a86a20f9469cfc6c, protocol=2)`: PROTO 2, LONG1 of 10 bytes, the magic, STOP.
+    static let legacyPrefix: [UInt8] = [0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19, 0x2E]
+
+    // MARK: Legacy stream
+
+    /// Legacy layout: magic pickle, protocol-version pickle, sys_info pickle, the object pickle (tensors point
+    /// at storages by persistent id), a pickled list of storage keys, then per key an int64 element count and
+    /// the raw little-endian data.
+    static func readLegacy(bytes: [UInt8], file: String) throws -> StateDict {
+        var refs: [String: StorageRef] = [:]
+        var unpickler = Unpickler(bytes: bytes, start: legacyPrefix.count, file: file)
+        let version = try unpickler.load()
+        guard version.int == 1001 else {
+            throw ModelError.notACheckpoint(file: file, reason: "legacy protocol version \(version.int.map(String.init) ?? version.typeName), expected 1001")
+        }
+        let sysInfo = try unpickler.load()
+        if case let .dict(info) = sysInfo,
+            let endian = info.pairs.first(where: { $0.key.string == "little_endian" }),
+            case .bool(false) = endian.value {
+            throw ModelError.notACheckpoint(file: file, reason: "written on a big-endian machine")
+        }
+        unpickler = Unpickler(bytes: bytes, start: unpickler.position, file: file) { pid in
+            let ref = try storageRef(pid, file: file, legacy: true)
+            if let known = refs[ref.key], known.dtype != ref.dtype {
+                throw ModelError.malformedPickle(file: file, detail: "storage \(ref.key) used as \(known.dtype) and \(ref.dtype)")
+            }
+            if refs[ref.key] == nil || refs[ref.key]!.count < ref.count { refs[ref.key] = ref }
+            return .storage(ref)
+        }
+        let root = try unpickler.load()
+        var keyReader = Unpickler(bytes: bytes, start: unpickler.position, file: file)
+        guard let keyList = try keyReader.load().elements else {
+            throw ModelError.malformedPickle(file: file, detail: "the storage key list after the state dict is not a list")
+        }
+        var position = keyReader.position
+        var storages: [String: Range<Int>] = [:]
+        for item in keyList {
+            guard let key = item.string else { throw ModelError.malformedPickle(file: file, detail: "storage key is \(item.typeName)") }
+            guard let ref = refs[key] else {
+                throw ModelError.malformedPickle(file: file, detail: "storage \(key) is in the key list but no tensor uses it")
+            }
+            guard bytes.count - position >= 8 else {
+                throw ModelError.truncated(file: file, detail: "storage \(key): element count missing at byte \(position)")
+            }
+            var count: Int64 = 0
+            for i in (0..<8).reversed() { count = count << 8 | Int64(bytes[position + i]) }
+            position += 8
+            let length = Int(clamping: count) &* ref.dtype.byteWidth
+            guard count >= 0, length <= bytes.count - position else {
+                throw ModelError.truncated(file: file, detail: "storage \(key) needs \(count) × \(ref.dtype.byteWidth) bytes at byte \(position), the file has \(bytes.count - position) left")
+            }
+            storages[key] = position..<(position + length)
+            position += length
+        }
+        return try bytes.withUnsafeBytes { raw in
+            try makeStateDict(root, file: file) { ref, decode in
+                guard let range = storages[ref.key] else {
+                    throw ModelError.corruptCheckpoint(file: file, detail: "storage \(ref.key) is not in the file's storage list")
+                }
+                return try decode(UnsafeRawBufferPointer(rebasing: raw[range]))
+            }
+        }
+    }
+
+    // MARK: Zip archive
+
+    /// Zip layout (`torch.save` since 1.6): `<folder>/data.pkl` with persistent ids `('storage', type, key,
+    /// location, numel)` and one entry `<folder>/data/<key>` per storage.
+    static func readZip(url: URL) throws -> StateDict {
+        let file = url.path
+        let archive: Archive
+        do {
+            archive = try Archive(url: url, accessMode: .read)
+        } catch {
+            throw ModelError.corruptCheckpoint(file: file, detail: "unreadable zip archive (\(error))")
+        }
+        guard let pickleEntry = archive.first(where: { $0.path == "data.pkl" || $0.path.hasSuffix("/data.pkl") }) else {
+            throw ModelError.notACheckpoint(file: file, reason: "a zip archive without data.pkl")
+        }
+        let folder = String(pickleEntry.path.dropLast("data.pkl".count))
+        if let order = archive[folder + "byteorder"], let text = try? extract(archive, order, file: file),
+            String(decoding: text, as: UTF8.self).hasPrefix("big") {
+            throw ModelError.notACheckpoint(file: file, reason: "big-endian tensor data")
+        }
+        let pickle = try extract(archive, pickleEntry, file: file)
+        var refs: [String: StorageRef] = [:]
+        var unpickler = Unpickler(bytes: pickle, file: file + ":" + pickleEntry.path) { pid in
+            let ref = try storageRef(pid, file: file, legacy: false)
+            refs[ref.key] = ref
+            return .storage(ref)
+        }
+        let root = try unpickler.load()
+        var storages: [String: [UInt8]] = [:]
+        for (key, ref) in refs {
+            guard let entry = archive[folder + "data/" + key] else {
+                throw ModelError.corruptCheckpoint(file: file, detail: "zip entry \(folder)data/\(key) for a storage is missing")
+            }
+            let data = try extract(archive, entry, file: file)
+            guard data.count >= ref.count * ref.dtype.byteWidth else {
+                throw ModelError.truncated(file: file, detail: "storage \(key) holds \(data.count) bytes, \(ref.count) \(ref.dtype) elements need \(ref.count * ref.dtype.byteWidth)")
+            }
+            storages[key] = data
+        }
+        return try makeStateDict(root, file: file) { ref, decode in
+            guard let bytes = storages[ref.key] else {
+                throw ModelError.corruptCheckpoint(file: file, detail: "storage \(ref.key) missing")
+            }
+            return try bytes.withUnsafeBytes { try decode($0) }
+        }
+    }
+
+    private static func extract(_ archive: Archive, _ entry: Entry, file: String) throws -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(Int(entry.uncompressedSize))
+        do {
+            _ = try archive.extract(entry, skipCRC32: false) { chunk in out.append(contentsOf: chunk) }
+        } catch {
+            throw ModelError.corruptCheckpoint(file: file, detail: "zip entry \(entry.path) cannot be read (\(error))")
+        }
+        return out
+    }
+
+    // MARK: Shared
+
+    /// Parses `('storage', torch.FloatStorage, key, location, numel[, view_metadata])`.
+    static func storageRef(_ pid: PickleValue, file: String, legacy: Bool) throws -> StorageRef {
+        guard let items = pid.elements, items.count >= 5, items[0].string == "storage" else {
+            throw ModelError.malformedPickle(file: file, detail: "persistent id is \(pid.typeName), not a ('storage', …) tuple")
+        }
+        guard case let .global(module, name) = items[1] else {
+            throw ModelError.malformedPickle(file: file, detail: "storage type is \(items[1].typeName)")
+        }
+        guard let key = items[2].string, let count = items[4].int else {
+            throw ModelError.malformedPickle(file: file, detail: "storage key or size has the wrong type")
+        }
+        guard let dtype = storageDType(module: module, name: name) else {
+            throw ModelError.unsupportedDType(file: file, key: "storage \(key)", dtype: "\(module).\(name)")
+        }
+        if legacy, items.count >= 6, items[5].elements != nil {
+            throw ModelError.malformedPickle(file: file, detail: "storage views (view_metadata) of pre-1.0 checkpoints are not supported")
+        }
+        return StorageRef(key: key, dtype: dtype, count: count)
+    }
+
+    private static func storageDType(module: String, name: String) -> StoredDType? {
+        guard module == "torch" else { return nil }
+        switch name {
+        case "FloatStorage": return .float32
+        case "DoubleStorage": return .float64
+        case "HalfStorage": return .float16
+        case "BFloat16Storage": return .bfloat16
+        case "LongStorage": return .int64
+        case "IntStorage": return .int32
+        case "ShortStorage": return .int16
+        case "CharStorage": return .int8
+        case "ByteStorage": return .uint8
+        case "BoolStorage": return .bool
+        default: return nil
+        }
+    }
+
+    /// Walks the unpickled root (a dict of tensors, or a training checkpoint holding one under "state_dict",
+    /// "model_state_dict" or "model") and decodes every tensor.
+    static func makeStateDict(
+        _ root: PickleValue, file: String,
+        withStorage: (StorageRef, (UnsafeRawBufferPointer) throws -> StateTensor) throws -> StateTensor
+    ) throws -> StateDict {
+        guard case var .dict(dict) = root else {
+            throw ModelError.notACheckpoint(file: file, reason: "the pickled object is a \(root.typeName), not a state dict")
+        }
+        let hasTensors = dict.pairs.contains { if case .tensor = $0.value { true } else { false } }
+        if !hasTensors {
+            for wrapper in ["state_dict", "model_state_dict", "model"] {
+                if let inner = dict.pairs.first(where: { $0.key.string == wrapper }), case let .dict(d) = inner.value {
+                    dict = d
+                    break
+                }
+            }
+        }
+        var result = StateDict()
+        for (keyValue, value) in dict.pairs {
+            guard let key = keyValue.string else {
+                throw ModelError.malformedPickle(file: file, detail: "state dict key is \(keyValue.typeName), not a string")
+            }
+            guard case let .tensor(ref) = value else {
+                throw ModelError.malformedPickle(file: file, detail: "state dict entry '\(key)' is \(value.typeName), not a tensor")
+            }
+            result[key] = try withStorage(ref.storage) { bytes in
+                try TensorDecoding.decode(
+                    bytes, dtype: ref.storage.dtype, offset: ref.offset, shape: ref.shape, strides: ref.strides,
+                    file: file, key: key)
+            }
+        }
+        return result
+    }
+}
