@@ -1,0 +1,32 @@
+import Foundation
+
+/// Shows text under the current step in the report.
+public func show(_ text: String) {
+    print(text)
+}
+
+/// Shows any value's description under the current step.
+public func show<T>(_ value: T, title: String? = nil) {
+    if let title { print("\(title): \(value)") } else { print(value) }
+}
+
+/// Writes an image of the current step and records it (title, alt text, what it shows) for the report.
+func recordImage(_ write: (URL) throws -> Void, role: String, title: String?, alt: String?, group: Int? = nil,
+                 note: String? = nil) {
+    guard let url = LessonEventLog.shared.nextImageURL(role: role) else {
+        print("[image: \(title ?? role)]")
+        return
+    }
+    do {
+        try write(url)
+    } catch {
+        print("could not write image \(url.lastPathComponent): \(error)")
+        return
+    }
+    var fields: [String: Any] = ["file": url.lastPathComponent, "role": role]
+    if let title { fields["title"] = title }
+    if let alt { fields["alt"] = alt }
+    if let group { fields["group"] = group }
+    if let note { fields["note"] = note }
+    LessonEventLog.shared.emit("image", fields)
+}

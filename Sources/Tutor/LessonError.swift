@@ -1,0 +1,30 @@
+import Foundation
+
+/// A problem in a lesson file, found before anything runs.
+public struct LessonIssue: Error, Sendable, Equatable, Codable, CustomStringConvertible {
+    /// The lesson file.
+    public var file: String
+    /// The Markdown line (1-based).
+    public var line: Int
+    public var message: String
+
+    public var description: String { "\(file):\(line): error: \(message)" }
+}
+
+/// Errors from the lesson tools.
+public enum TutorError: Error, Sendable, CustomStringConvertible {
+    /// The lesson has one or more format problems.
+    case invalidLesson([LessonIssue])
+    /// A file could not be read or written.
+    case io(path: String, reason: String)
+    /// The prebuilt libraries or the compiler were not found.
+    case setup(String)
+
+    public var description: String {
+        switch self {
+        case .invalidLesson(let issues): issues.map(\.description).joined(separator: "\n")
+        case .io(let path, let reason): "\(path): \(reason)"
+        case .setup(let message): message
+        }
+    }
+}

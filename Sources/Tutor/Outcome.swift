@@ -1,0 +1,120 @@
+import Foundation
+
+/// What happened to one step.
+public enum StepStatus: String, Sendable, Codable {
+    /// Ran to the end.
+    case ok
+    /// A `should-trap` step trapped, or a `compile-fail` step failed to compile: as declared.
+    case failedAsDeclared = "failed-as-declared"
+    /// A `no-run` step compiled and was not run, as declared.
+    case compiledOnly = "compiled-only"
+    case compileError = "compile-error"
+    case trapped
+    case timedOut = "timed-out"
+    /// An exercise still at `TODO()` (or a step that reached one).
+    case todo
+    /// Did not run; the message says why.
+    case notRun = "not-run"
+    /// A `should-trap` step finished, or a `compile-fail` step compiled.
+    case unexpectedSuccess = "unexpected-success"
+
+    /// True when the step behaved as the lesson declared.
+    public var isAsDeclared: Bool { self == .ok || self == .failedAsDeclared || self == .compiledOnly }
+}
+
+/// A compiler diagnostic at a Markdown line.
+public struct Diagnostic: Sendable, Codable, Equatable {
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public var severity: String
+    public var message: String
+}
+
+/// One piece of a step's output, in the order it was produced.
+public enum OutputItem: Sendable, Codable, Equatable {
+    case text(String)
+    case image(ImageOutput)
+}
+
+/// An image a step showed.
+public struct ImageOutput: Sendable, Codable, Equatable {
+    /// File name inside the result's asset folder.
+    public var file: String
+    /// heatmap, overlay, grayscale, colorbar or image.
+    public var role: String
+    public var title: String?
+    public var alt: String
+    /// Images of one `show(heatmap:)` call share a group.
+    public var group: Int?
+    /// E.g. the normalisation of a heatmap.
+    public var note: String?
+}
+
+/// The result of one step.
+public struct StepResult: Sendable, Codable {
+    public var index: Int
+    /// Markdown line of the opening fence.
+    public var line: Int
+    public var status: StepStatus
+    /// Why it failed or did not run.
+    public var message: String?
+    /// The Markdown line the failure points at (a trap's line, a TODO's line, the first error's line).
+    public var failureLine: Int?
+    public var diagnostics: [Diagnostic]
+    public var output: [OutputItem]
+    /// Standard error of the step (fatal-error messages, warnings printed by libraries).
+    public var stderr: String
+    /// Seconds the step took (0 when it did not run).
+    public var seconds: Double
+    /// Set when later steps ran on the reference solution of this exercise.
+    public var note: String?
+}
+
+/// The result of running a whole lesson.
+public struct LessonRunResult: Sendable, Codable {
+    public var lessonPath: String
+    public var steps: [StepResult]
+    public var seconds: Double
+    /// Folder holding the images the steps wrote.
+    public var assetsDirectory: String
+    /// True when served from the cache.
+    public var cached: Bool
+
+    /// True when every step behaved as declared.
+    public var allAsDeclared: Bool { steps.allSatisfy { $0.status.isAsDeclared } }
+}
+
+/// One Swift Testing test of an exercise.
+public struct TestResult: Sendable, Codable {
+    public var name: String
+    /// passed, failed, crashed, timed-out, not-run.
+    public var status: String
+    public var message: String?
+    /// Markdown line of the `@Test` (or of the failed expectation).
+    public var line: Int
+    public var points: Int
+    public var hidden: Bool
+}
+
+/// The checks of one exercise.
+public struct ExerciseResult: Sendable, Codable {
+    public var id: String
+    public var line: Int
+    public var pointsEarned: Int
+    public var pointsPossible: Int
+    public var tests: [TestResult]
+}
+
+/// The outcome of `tutor check`.
+public struct CheckResult: Sendable, Codable {
+    public var lesson: String
+    /// 0 pass, 1 failing checks, 2 lesson or build error, 3 crash or timeout.
+    public var exitCode: Int32
+    public var steps: [StepResult]
+    public var exercises: [ExerciseResult]
+    public var pointsEarned: Int
+    public var pointsPossible: Int
+    /// Problems that stopped the checks (build errors of the check program).
+    public var errors: [String]
+}

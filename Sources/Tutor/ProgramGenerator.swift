@@ -1,0 +1,93 @@
+import Foundation
+
+/// Code standing in for an exercise: the reference solution, with the file and line it came from.
+struct ReplacementCode: Sendable {
+    var path: String
+    var firstLine: Int
+    var lines: [String]
+    /// Where it came from, for notes ("the reference solution in X.md").
+    var origin: String
+}
+
+/// Generates the Swift sources of a lesson program: one `main.swift` with every step as top-level code, each
+/// wrapped in `#sourceLocation` so diagnostics, traps and `#expect` failures name the Markdown line.
+struct ProgramGenerator {
+    var lesson: Lesson
+    /// The code of each step as the learner has it (student form already applied).
+    var codeOf: (Step) -> [String]
+
+    /// `main.swift` for the steps in `included` (in order); `replacements` stand in for exercises.
+    /// With `checks`, the program runs Swift Testing after the last step.
+    func mainSource(included: Set<Int>, replacements: [Int: ReplacementCode], checks: Bool) -> String {
+        var out = ["import Foundation", "import LessonRuntime"]
+        if checks { out.append("import Testing") }
+        out.append("__tutorProgramBegan()")
+        for step in lesson.steps where included.contains(step.index) {
+            out.append("__tutorStepBegan(\(step.index), line: \(step.fenceLine))")
+            if step.expectation == .noRun { out.append("if __tutorNoRun() {") }
+            if let replacement = replacements[step.index] {
+                out.append("#sourceLocation(file: \(literal(replacement.path)), line: \(replacement.firstLine))")
+                out += replacement.lines
+            } else {
+                out.append("#sourceLocation(file: \(literal(lesson.path)), line: \(step.fenceLine + 1))")
+                out += codeOf(step)
+            }
+            out.append("#sourceLocation()")
+            if step.expectation == .noRun { out.append("}") }
+            out.append("__tutorStepEnded(\(step.index))")
+        }
+        out.append("__tutorProgramEnded()")
+        if checks {
+            out += [
+                "do {",
+                "    var __arguments = __CommandLineArguments_v0()",
+                "    let __environment = ProcessInfo.processInfo.environment",
+                "    __arguments.parallel = false",
+                "    __arguments.eventStreamOutputPath = __environment[\"TUTOR_TEST_EVENTS\"]",
+                "    if let __skip = __environment[\"TUTOR_TEST_SKIP\"], !__skip.isEmpty {",
+                "        __arguments.skip = __skip.split(separator: \"\\n\").map(String.init)",
+                "    }",
+                "    let __status: CInt = await Testing.__swiftPMEntryPoint(passing: __arguments)",
+                "    exit(__status)",
+                "}",
+            ]
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The checks file: one `@Suite` per exercise holding its test blocks. Returns the source and, for each
+    /// physical line of a test block, the test step and Markdown line.
+    func checksSource(tests: [Step]) -> (source: String, lineMap: [Int: (step: Int, line: Int)]) {
+        var out = ["import Foundation", "import Testing", "import LessonRuntime"]
+        var map: [Int: (Int, Int)] = [:]
+        var byExercise: [String: [Step]] = [:]
+        var order: [String] = []
+        for test in tests {
+            guard case .test(let id, _, _) = test.role else { continue }
+            if byExercise[id] == nil { order.append(id) }
+            byExercise[id, default: []].append(test)
+        }
+        for id in order {
+            out.append("@Suite(\(literal("exercise \(id)"))) struct \(suiteName(id)) {")
+            for test in byExercise[id]! {
+                out.append("#sourceLocation(file: \(literal(lesson.path)), line: \(test.fenceLine + 1))")
+                for (i, line) in test.lines.enumerated() {
+                    out.append(line)
+                    map[out.count] = (test.index, test.markdownLine(i))
+                }
+                out.append("#sourceLocation()")
+            }
+            out.append("}")
+        }
+        return (out.joined(separator: "\n") + "\n", map)
+    }
+
+    /// The Swift type name of an exercise's suite.
+    func suiteName(_ id: String) -> String {
+        "Checks_" + String(id.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    }
+
+    private func literal(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

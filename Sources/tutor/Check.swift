@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import Tutor
+
+extension TutorCommand {
+    /// `tutor check`: run a lesson and its Swift Testing checks.
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a lesson's checks (exit 0 pass, 1 failing checks, 2 lesson or build error, 3 crash or timeout).")
+
+        @Argument(help: "The lesson file.", completion: .file())
+        var lesson: String
+
+        @Flag(help: "Also run hidden tests (instructors).")
+        var withHidden = false
+
+        @Option(help: "Write a JSON summary (steps, exercises, tests, points) to this file.")
+        var json: String?
+
+        @Option(help: "Wall-clock limit of the check program in seconds.")
+        var checkTimeout: Double = 120
+
+        @OptionGroup var options: LessonOptions
+
+        func run() throws {
+            var checkOptions = CheckOptions()
+            checkOptions.withHidden = withHidden
+            checkOptions.timeout = checkTimeout
+            let status = LessonFrontend(runOptions: options.runOptions, outputDirectory: options.outputURL)
+                .check(lesson, options: checkOptions, json: json)
+            if status != 0 { throw ExitCode(status) }
+        }
+    }
+}

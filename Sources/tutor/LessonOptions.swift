@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import Tutor
+
+/// Options shared by `tutor run` and `tutor check`.
+struct LessonOptions: ParsableArguments {
+    @Option(help: "Folder for the HTML reports.")
+    var output: String = "Output"
+
+    @Flag(help: "Run the student form: solution regions become TODO(), the originals serve as references.")
+    var student = false
+
+    @Option(help: "An author's lesson whose exercises are the reference solutions.")
+    var reference: String?
+
+    @Option(help: "Default wall-clock limit of one step, in seconds.")
+    var stepTimeout: Double = 120
+
+    @Option(help: "Wall-clock limit of a whole lesson, in seconds.")
+    var lessonTimeout: Double = 900
+
+    @Flag(help: "Ignore cached results.")
+    var noCache = false
+
+    var outputURL: URL { URL(fileURLWithPath: output, isDirectory: true) }
+
+    var runOptions: RunOptions {
+        var options = RunOptions()
+        options.studentForm = student
+        options.referencePath = reference
+        options.stepTimeout = stepTimeout
+        options.lessonTimeout = lessonTimeout
+        options.useCache = !noCache
+        return options
+    }
+}
