@@ -1,0 +1,64 @@
+import Engine
+import Testing
+
+struct ConvCase: CustomStringConvertible, Sendable {
+    var input: [Int]
+    var weight: [Int]
+    var stride = (1, 1)
+    var padding = Padding2D.zero
+    var dilation = (1, 1)
+    var groups = 1
+    var bias = true
+    var description: String { "x\(input) w\(weight) s\(stride) p\(padding) d\(dilation) g\(groups)" }
+}
+
+let convCases: [ConvCase] = [
+    ConvCase(input: [2, 3, 7, 6], weight: [4, 3, 3, 3], padding: .symmetric(1, 1)),
+    ConvCase(input: [1, 4, 8, 8], weight: [6, 4, 1, 1]),                                  // pointwise, direct sgemm
+    ConvCase(input: [1, 4, 9, 9], weight: [5, 4, 1, 1], stride: (2, 2), bias: false),      // strided 1×1
+    ConvCase(input: [1, 3, 9, 8], weight: [2, 3, 3, 2], stride: (2, 3), padding: Padding2D(top: 0, left: 1, bottom: 1, right: 2)),
+    ConvCase(input: [1, 2, 9, 9], weight: [3, 2, 3, 3], padding: .symmetric(2, 2), dilation: (2, 2)),
+    ConvCase(input: [2, 4, 6, 6], weight: [6, 2, 3, 3], padding: .symmetric(1, 1), groups: 2),  // grouped
+    ConvCase(input: [2, 5, 7, 7], weight: [5, 1, 3, 3], padding: .symmetric(1, 1), groups: 5),  // depthwise
+    ConvCase(input: [1, 3, 9, 10], weight: [3, 1, 5, 5], stride: (2, 2), padding: Padding2D(top: 1, left: 2, bottom: 2, right: 1), groups: 3),
+    ConvCase(input: [1, 2, 8, 8], weight: [4, 1, 3, 3], stride: (2, 2), padding: .symmetric(1, 1), groups: 2),  // depthwise ×2
+    ConvCase(input: [1, 1, 9, 9], weight: [1, 1, 5, 1], padding: Padding2D(top: 2, left: 0, bottom: 2, right: 0)),
+]
+
+@Suite struct ConvTests {
+    @Test(arguments: convCases)
+    func forwardMatchesDirectLoops(_ c: ConvCase) {
+        var rng = TestRandom(11)
+        let x = rng.tensor(c.input), w = rng.tensor(c.weight)
+        let b = c.bias ? rng.tensor([c.weight[0]]) : nil
+        let y = x.conv2d(weight: w, bias: b, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups)
+        let ref = naiveConv2d(x, w, b, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups)
+        #expect(y.shape == ref.shape)
+        expectClose(y.scalars, ref.scalars, tolerance: 1e-5)
+    }
+
+    @Test(arguments: convCases)
+    func inputGradientMatchesFiniteDifferences(_ c: ConvCase) {
+        var rng = TestRandom(12)
+        let x = rng.tensor(c.input), w = rng.tensor(c.weight)
+        let b = c.bias ? rng.tensor([c.weight[0]]) : nil
+        checkGradient(x) { $0.conv2d(weight: w, bias: b, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups) }
+    }
+
+    @Test func linearMatchesHandComputed() {
+        let x = Tensor(shape: [1, 3], scalars: [1, 2, 3])
+        let w = Tensor(shape: [2, 3], scalars: [1, -1, 2, 0.5, 1, -3])
+        let y = x.linear(weight: w, bias: Tensor([10, -10]))
+        #expect(y.shape == [1, 2])
+        expectClose(y.scalars, [1 - 2 + 6 + 10, 0.5 + 2 - 9 - 10])
+        let leaf = x.requiringGrad()
+        let g = gradients(of: leaf.linear(weight: w), seed: Tensor(shape: [1, 2], scalars: [1, 2]), wrt: [leaf])[0]
+        expectClose(g.scalars, [2, 1, -4])
+    }
+
+    @Test func linearGradient() {
+        var rng = TestRandom(3)
+        let w = rng.tensor([4, 5]), b = rng.tensor([4])
+        checkGradient(rng.tensor([3, 5])) { $0.linear(weight: w, bias: b) }
+    }
+}
