@@ -31,6 +31,19 @@ public func saliency(
         reduction: method.reduction, resize: resize, resizeMode: resizeMode, smooth: smooth)
 }
 
+/// `saliency(model:…)` for a `Model`; Grad-CAM without a layer suggests the architecture's usual layers.
+public func saliency(
+    model: Model, input: Tensor, target: BackwardTarget, method: Method, layer: LayerPath? = nil,
+    resize: SaliencyResize = false, resizeMode: ResizeMode = .bilinear, smooth: Float = 0
+) throws -> Tensor {
+    if method.requiresLayer && layer == nil {
+        throw AttributionError.layerRequired(method, suggestions: model.architecture.defaultLayers.map(\.description))
+    }
+    return try saliency(
+        model: model.module, input: input, target: target, method: method, layer: layer, resize: resize,
+        resizeMode: resizeMode, smooth: smooth)
+}
+
 /// The general driver behind `saliency(model:input:target:method:…)`: any backward rules and reduction
 /// (the building block for excitation backprop and for a learner's own rules).
 /// - Returns: an N×1×h×w map.
@@ -55,8 +68,10 @@ public func saliency(
         output = withBackwardRules(rules) { model(x) }
         activation = x
     } else {
-        guard model.module(at: layer) != nil else {
-            throw AttributionError.unknownLayer(layer.description, suggestions: LayerLookup.suggestions(for: layer.description, in: model))
+        do {
+            _ = try model.resolve(layer)
+        } catch ModelError.unknownLayer(_, _, let suggestions) {
+            throw AttributionError.unknownLayer(layer.description, suggestions: suggestions)
         }
         let probe = Probe(layer, target: .output)
         output = withBackwardRules(rules) { model.withProbes([probe]) { model(input.detached()) } }

@@ -22,15 +22,20 @@ extension TutorCommand {
         @Option(help: ArgumentHelp("Timed calls after one warm-up call.", valueName: "n"))
         var `repeat` = 10
 
+        @Option(help: ArgumentHelp("BLAS threads (default: OPENBLAS_NUM_THREADS, else all cores).", valueName: "n"))
+        var threads: Int?
+
         @Flag(help: "Print one JSON object {model, method, median_ms, peak_rss_mb, threads}.")
         var json = false
 
         func validate() throws {
             guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1, got \(`repeat`).") }
+            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
         }
 
         func run() throws {
             try CLIError.exitingOnError {
+                OpenBLASSetup.configureThreads(threads)
                 let kind: Method? = method == "forward" ? nil : try parsedMethod()
                 let loaded = try modelOptions.load()
                 let size = loaded.architecture.inputSize
@@ -39,7 +44,7 @@ extension TutorCommand {
                 let call: () throws -> Void
                 if let kind {
                     call = {
-                        _ = try saliency(model: loaded.module, input: input, target: 281, method: kind,
+                        _ = try saliency(model: loaded, input: input, target: 281, method: kind,
                                          layer: path.map { LayerPath($0) })
                     }
                 } else {
@@ -48,14 +53,14 @@ extension TutorCommand {
                 let times = try BenchInput.time(repeat: `repeat`, call)
                 let median = times.sorted()[times.count / 2]
                 let rss = BenchInput.peakRSSMegabytes()
-                let threads = OpenBLASSetup.threads
+                let threadCount = OpenBLASSetup.threads
                 if json {
                     let line = String(format: "{\"model\": \"%@\", \"method\": \"%@\", \"median_ms\": %.2f, \"peak_rss_mb\": %.1f, \"threads\": %d}",
-                                      loaded.architecture.rawValue, method, median, rss, threads)
+                                      loaded.architecture.rawValue, method, median, rss, threadCount)
                     print(line)
                 } else {
                     print("\(loaded.displayName) \(method)\(path.map { " @ \($0)" } ?? ""): median \(String(format: "%.2f", median)) ms over \(`repeat`) calls, "
-                        + "peak RSS \(String(format: "%.1f", rss)) MB, \(threads) BLAS threads")
+                        + "peak RSS \(String(format: "%.1f", rss)) MB, \(threadCount) BLAS threads")
                 }
             }
         }
@@ -89,7 +94,7 @@ enum BenchInput {
         case .vgg16: "features.29"
         case .resnet50: "layer4"
         case .efficientnetLite0: "_blocks.15"
-        default: arch.defaultLayers.last ?? ""
+        default: arch.defaultLayers.last?.description ?? ""
         }
     }
 
@@ -113,7 +118,7 @@ enum BenchInput {
             return kilobytes / 1024
         }
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return Double(usage.ru_maxrss) / 1024
     }
 }

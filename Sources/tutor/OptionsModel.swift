@@ -25,41 +25,25 @@ struct ModelOptions: ParsableArguments {
     }
 
     /// Builds the model and loads `--weights` (or the defaults); says "untrained" on stderr when unweighted.
-    func load() throws -> LoadedModel {
+    func load() throws -> Model {
         let arch = try architecture()
-        let module = makeModel(arch, initialization: .seeded(0))
-        var pretrained = false
-        var source = "seeded initialisation"
+        let model: Model
         do {
             if let weights {
-                let url = URL(fileURLWithPath: weights)
-                try module.load(try loadStateDict(from: url), strict: true)
-                pretrained = true
-                source = url.lastPathComponent
+                model = try Model(arch, weights: URL(fileURLWithPath: weights))
             } else if arch == .efficientnetLite0 {
-                let url = try DefaultWeights.efficientnetLite0URL()
-                try module.load(try loadStateDict(from: url), strict: true)
-                pretrained = true
-                source = url.lastPathComponent
+                model = try Model.pretrainedLite0()
+            } else {
+                model = Model(arch)
             }
         } catch {
             throw CLIError.invalid(argument: "--weights", "\(error)")
         }
-        let name = pretrained ? arch.rawValue : "\(arch.rawValue) (untrained)"
-        if !pretrained {
-            CLIError.warn("\(arch.rawValue) is untrained (seeded initialisation); pass --weights FILE for a trained model")
+        if !model.isPretrained {
+            CLIError.warn("\(arch.rawValue) is untrained (\(model.weightsSource)); pass --weights FILE for a trained model")
         }
-        return LoadedModel(module: module, architecture: arch, isPretrained: pretrained, displayName: name, source: source)
+        return model
     }
-}
-
-/// A model ready to run, with what the user should be told about its weights.
-struct LoadedModel {
-    let module: Module
-    let architecture: Architecture
-    let isPretrained: Bool
-    let displayName: String
-    let source: String
 }
 
 /// A user mistake: printed as `error: <argument>: <message>` and exit code 2 (never a trap).

@@ -47,7 +47,7 @@ extension TutorCommand {
                 let map: Tensor
                 do {
                     map = try saliency(
-                        model: loaded.module, input: input, target: .classIndex(target), method: method,
+                        model: loaded, input: input, target: .classIndex(target), method: method,
                         layer: layer.map { LayerPath($0) }, resize: resize ? .toInput : .none, smooth: smooth)
                 } catch let error as AttributionError {
                     throw CLIError.invalid(argument: argument(for: error), error.description)
@@ -56,9 +56,11 @@ extension TutorCommand {
                 if out.hasSuffix(".npy") {
                     try map.writeNPY(to: url)
                 } else {
-                    let background = image ?? Image(tensor: input[0], normalization: ModelInput.normalization(for: loaded.architecture))
-                    let title = "\(method) · class \(target) \(ImageNetLabels.name(target)) · \(loaded.displayName)"
-                    try SaliencyPicture.render(map: map[0], over: background, title: title).writePNG(to: url)
+                    let background = image ?? Image(tensor: input, normalization: ModelInput.normalization(for: loaded.architecture))
+                    let title = "\(method), class \(target) (\(ImageNetLabels.name(target))), \(loaded.displayName)"
+                    let first = map.shape[0] == 1 ? map : map[0].reshaped([1] + map.shape.dropFirst())
+                    try SaliencyPicture.render(map: first, over: background, signed: method == .linearApprox, title: title)
+                        .writePNG(to: url)
                 }
                 print("wrote \(out) (\(map.shape.map(String.init).joined(separator: "×")))")
             }
@@ -83,11 +85,17 @@ extension TutorCommand {
     }
 }
 
-/// The heatmap PNG: the map over the image with a title line.
+/// The heatmap PNG: the map (bilinearly resized to the image) over a greyed copy of the image, with a title.
 enum SaliencyPicture {
-    static func render(map: Tensor, over image: Image, title: String) -> Image {
-        let heatmap = Heatmap(map: map, normalization: .minMax)
-        let overlay = heatmap.overlay(on: image, alpha: 0.5)
-        return Grid(columns: 1, items: [(title, overlay)]).render()
+    static func render(map: Tensor, over image: Image, signed: Bool, title: String) -> Image {
+        var map = map
+        if map.shape[2] != image.height || map.shape[3] != image.width {
+            map = map.resized(height: image.height, width: image.width, mode: .bilinear)
+        }
+        // Signed maps (linear approximation) get the diverging colormap centred on zero.
+        let heatmap = Heatmap(map: map, normalization: signed ? .symmetric : .minMax)
+        var grid = Grid(columns: 1)
+        grid.append(heatmap.overlay(on: image, alpha: 0.5), title: title)
+        return grid.render()
     }
 }
