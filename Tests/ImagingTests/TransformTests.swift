@@ -29,6 +29,23 @@ struct TransformTests {
         #expect(row.resized(width: 2, height: 1, antialias: false).pixels == [50, 228])
     }
 
+    @Test("matches Pillow 13's Image.resize(BILINEAR) byte for byte on a test pattern")
+    func pillowParity() {
+        // Expected bytes were produced by Pillow 13.0.0 from the same 9×7 pattern: (37x + 91y) mod 256.
+        var pattern: [UInt8] = []
+        for y in 0..<7 { for x in 0..<9 { pattern.append(UInt8((x * 37 + y * 91) % 256)) } }
+        let image = Image(width: 9, height: 7, channels: 1, pixels: pattern)
+        #expect(image.resized(width: 4, height: 3).pixels == [98, 130, 124, 106, 108, 113, 130, 123, 129, 111, 116, 130])
+        #expect(
+            image.resized(width: 9, height: 3).pixels == [
+                78, 115, 97, 134, 171, 98, 135, 81, 118, 92, 129, 91, 128, 105, 127, 164, 95, 132, 121, 158, 85, 122,
+                104, 141, 87, 124, 161,
+            ])
+        let up = image.resized(width: 13, height: 10).pixels
+        #expect(Array(up.prefix(13)) == [0, 20, 46, 71, 97, 122, 148, 174, 199, 205, 54, 20, 40])
+        #expect(Array(up.suffix(13)) == [34, 54, 80, 105, 131, 156, 182, 208, 135, 3, 28, 54, 74])
+    }
+
     @Test("a constant image stays constant through any resize")
     func constantResize() {
         let flat = Image(width: 37, height: 23, channels: 3, fill: [10, 120, 250])
