@@ -10,8 +10,10 @@ public struct PNGError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         /// The file does not exist.
         case missingFile
-        /// The bytes are not a PNG, or the PNG is corrupt or truncated.
-        case invalidData
+        /// The data does not start with the PNG signature (not a PNG at all, or empty).
+        case notPNG
+        /// The data starts like a PNG but is corrupt or truncated.
+        case corrupt
         /// libpng could not encode or store the image.
         case writeFailed
     }
@@ -26,7 +28,8 @@ public struct PNGError: Error, CustomStringConvertible, Sendable, Equatable {
     public var description: String {
         switch kind {
         case .missingFile: return "cannot read PNG \(source): no such file (libpng: \(message))"
-        case .invalidData: return "cannot read PNG \(source): not a valid PNG file (libpng: \(message))"
+        case .notPNG: return "cannot read PNG \(source): not a PNG file (libpng: \(message))"
+        case .corrupt: return "cannot read PNG \(source): corrupt or truncated PNG data (libpng: \(message))"
         case .writeFailed: return "cannot write PNG \(source) (libpng: \(message))"
         }
     }
@@ -36,6 +39,19 @@ public struct PNGError: Error, CustomStringConvertible, Sendable, Equatable {
 private let formatFlagAlpha: UInt32 = 0x01
 private let formatFlagColor: UInt32 = 0x02
 private let imageFlag16BitSRGB: UInt32 = 0x04
+
+private let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+
+/// Tells a file that is no PNG at all from a damaged one by its first eight bytes.
+private func failureKind<C: Collection<UInt8>>(leadingBytes: C) -> PNGError.Kind {
+    leadingBytes.count >= 8 && Array(leadingBytes.prefix(8)) == pngSignature ? .corrupt : .notPNG
+}
+
+private func leadingBytes(ofFile path: String) -> [UInt8] {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+    defer { try? handle.close() }
+    return [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
+}
 
 private func libpngMessage(_ image: inout png_image) -> String {
     let text = withUnsafeBytes(of: &image.message) { raw -> String in
@@ -55,9 +71,10 @@ extension Image {
             let message = libpngMessage(&image)
             png_image_free(&image)
             let missing = !FileManager.default.fileExists(atPath: path)
-            throw PNGError(kind: missing ? .missingFile : .invalidData, source: path, message: message)
+            let kind = missing ? .missingFile : failureKind(leadingBytes: leadingBytes(ofFile: path))
+            throw PNGError(kind: kind, source: path, message: message)
         }
-        self = try Image.finishRead(&image, source: path)
+        self = try Image.finishRead(&image, source: path, kind: .corrupt)
     }
 
     /// Decodes PNG bytes held in memory (same conversions as `init(pngFile:)`).
@@ -70,11 +87,11 @@ extension Image {
             else {
                 let message = raw.count == 0 ? "empty input" : libpngMessage(&image)
                 png_image_free(&image)
-                return .failure(PNGError(kind: .invalidData, source: "<memory>", message: message))
+                return .failure(PNGError(kind: failureKind(leadingBytes: raw), source: "<memory>", message: message))
             }
             // libpng reads from `base` until finish_read returns, so finish inside this closure.
             do throws(PNGError) {
-                return .success(try Image.finishRead(&image, source: "<memory>"))
+                return .success(try Image.finishRead(&image, source: "<memory>", kind: .corrupt))
             } catch {
                 return .failure(error)
             }
@@ -83,7 +100,7 @@ extension Image {
     }
 
     /// Picks the 8-bit output format for what the file stores, then decodes into it.
-    private static func finishRead(_ image: inout png_image, source: String) throws(PNGError) -> Image {
+    private static func finishRead(_ image: inout png_image, source: String, kind: PNGError.Kind) throws(PNGError) -> Image {
         let stored = image.format
         let hasColor = stored & formatFlagColor != 0
         let hasAlpha = stored & formatFlagAlpha != 0
@@ -102,7 +119,7 @@ extension Image {
         guard ok != 0 else {
             let message = libpngMessage(&image)
             png_image_free(&image)
-            throw PNGError(kind: .invalidData, source: source, message: message)
+            throw PNGError(kind: kind, source: source, message: message)
         }
         png_image_free(&image)
         return Image(unchecked: width, height, channels, pixels)

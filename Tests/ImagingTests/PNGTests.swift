@@ -63,7 +63,7 @@ struct PNGTests {
         let url = temporaryDirectory().appendingPathComponent("notes.png")
         try Array("hello, this is plain text, not an image".utf8).withUnsafeBytes { try Data($0).write(to: url) }
         let error = #expect(throws: PNGError.self) { try Image(pngFile: url) }
-        #expect(error?.kind == .invalidData)
+        #expect(error?.kind == .notPNG)
         #expect(error?.source == url.path)
         #expect(error?.description.contains(url.path) == true)
         #expect(error?.message.isEmpty == false)
@@ -78,7 +78,7 @@ struct PNGTests {
             let url = temporaryDirectory().appendingPathComponent("cut-\(cut).png")
             try Array(full.prefix(cut)).withUnsafeBytes { try Data($0).write(to: url) }
             let error = #expect(throws: PNGError.self) { try Image(pngFile: url) }
-            #expect(error?.kind == .invalidData)
+            #expect(error?.kind == .corrupt)
             #expect(error?.description.contains("cut-\(cut).png") == true)
             #expect(throws: PNGError.self) { try Image(pngData: Array(full.prefix(cut))) }
         }
@@ -91,7 +91,8 @@ struct PNGTests {
         png[18] ^= 0x01
         let error = #expect(throws: PNGError.self) { try Image(pngData: png) }
         #expect(error?.source == "<memory>")
-        #expect(error?.message.isEmpty == false)
+        #expect(error?.kind == .corrupt)
+        #expect(error?.message.contains("CRC") == true)
     }
 
     @Test("corrupt compressed image data is reported")
@@ -107,7 +108,7 @@ struct PNGTests {
         let url = temporaryDirectory().appendingPathComponent("bad-zlib.png")
         try png.withUnsafeBytes { try Data($0).write(to: url) }
         let error = #expect(throws: PNGError.self) { try Image(pngFile: url) }
-        #expect(error?.kind == .invalidData)
+        #expect(error?.kind == .corrupt)
         #expect(error?.message.isEmpty == false)
     }
 
