@@ -57,9 +57,11 @@ public struct CheckRunner: Sendable {
             let keep = step.exerciseID != nil ? result.status != .compileError : (result.status == .ok || result.status == .compiledOnly) && result.note == nil
             if keep { included.insert(step.index) }
         }
-        let work = runner.cacheRoot.appendingPathComponent(runner.cacheKey(lesson, salt: options.withHidden ? "check-hidden" : "check"))
+        let key = runner.cacheKey(lesson, salt: options.withHidden ? "check-hidden" : "check")
+        let work = runner.cacheRoot.appendingPathComponent("\(key).\(getpid()).check")
         try? FileManager.default.removeItem(at: work)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
         let generator = ProgramGenerator(lesson: lesson, codeOf: runner.code(of:))
         let session = ProgramSession(lesson: lesson, environment: runner.environment, generator: generator,
                                      workDirectory: work, included: included)
@@ -76,7 +78,10 @@ public struct CheckRunner: Sendable {
         for test in activeTests {
             guard case .test(let id, _, _) = test.role, let status = exerciseStatus[id] else { continue }
             if status.status == .todo { blockFailures[test.index] = "not run: exercise `\(id)` is not done (TODO)" }
-            if status.status == .compileError { blockFailures[test.index] = "not run: exercise `\(id)` does not compile" }
+            if status.status == .compileError {
+                blockFailures[test.index] = "not run: exercise `\(id)` does not compile"
+                buildError = true
+            }
         }
         activeTests.removeAll { blockFailures[$0.index] != nil }
 

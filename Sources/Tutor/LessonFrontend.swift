@@ -30,7 +30,7 @@ public struct LessonFrontend {
     }
 
     /// `tutor run`: runs each lesson, writes its report and (for several lessons) an index; 0 when every step ran as declared.
-    public func run(_ arguments: [String]) -> Int32 {
+    public func run(_ arguments: [String], json: String? = nil) -> Int32 {
         let progress = TerminalProgress()
         var options = runOptions
         options.progress = progress.handle
@@ -45,11 +45,13 @@ public struct LessonFrontend {
         }
         var status: Int32 = 0
         var entries: [IndexPage.Entry] = []
+        var results: [LessonRunResult] = []
         for file in files {
             do {
                 let lesson = try LessonParser.parse(file: file)
                 progress.begin(lesson: file)
                 let result = try runner.run(lesson)
+                results.append(result)
                 let url = try HTMLReport(lesson: lesson, run: result, studentForm: options.studentForm).write(to: outputDirectory)
                 progress.end(lesson: file, summary: runner.summary(result), report: url.path, ok: result.allAsDeclared)
                 if !result.allAsDeclared { status = max(status, 1) }
@@ -62,6 +64,14 @@ public struct LessonFrontend {
         }
         if files.count > 1 || arguments.contains(where: { (try? FileManager.default.attributesOfItem(atPath: $0)[.type] as? FileAttributeType) == .typeDirectory }) {
             try? IndexPage(entries: entries).render().write(to: outputDirectory.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+        }
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            do { try encoder.encode(results).write(to: URL(fileURLWithPath: json)) } catch {
+                printError(TutorError.io(path: json, reason: "cannot write the JSON summary: \(error.localizedDescription)"))
+                status = 2
+            }
         }
         return status
     }
@@ -86,8 +96,8 @@ public struct LessonFrontend {
             for exercise in checks.exercises {
                 for test in exercise.tests where test.status != "passed" {
                     let name = test.hidden ? "hidden test" : test.name
-                    let message = test.hidden ? "" : ": " + (test.message ?? "")
-                    FileHandle.standardError.write(Data("\(path):\(test.line): \(exercise.id) › \(name) \(test.status)\(message)\n".utf8))
+                    let detail = test.hidden ? test.status : (test.message ?? test.status)
+                    FileHandle.standardError.write(Data("\(path):\(test.line): \(exercise.id) › \(name): \(detail)\n".utf8))
                 }
             }
             for error in checks.errors { FileHandle.standardError.write(Data("\(path): \(error)\n".utf8)) }

@@ -49,7 +49,7 @@ public enum LessonParser {
                 let endText = block.endLine - 1 < sourceLines.count ? sourceLines[block.endLine - 1] : ""
                 let closed = block.endLine > block.startLine && endText.drop { $0 == " " }.hasPrefix(fence)
                 if !closed {
-                    issue(block.startLine, "the code fence opened here is never closed (add a line `\(fence)`)")
+                    issue(block.startLine, "the code fence opened here is never closed (add a closing \(fence) line)")
                 }
                 var codeLines = literal.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
                 if codeLines.last == "" { codeLines.removeLast() }

@@ -98,10 +98,17 @@ public struct LessonRunner: Sendable {
             options.progress?(.finished(lesson: lesson.path, summary: summary(cached)))
             return cached
         }
+        // Work in a private folder and move it into place at the end, so two runs of one lesson cannot collide.
+        let scratch = cacheRoot.appendingPathComponent("\(key).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        var result = try execute(lesson, in: scratch)
+        result.assetsDirectory = work.appendingPathComponent("assets").path
+        try? JSONEncoder().encode(result).write(to: scratch.appendingPathComponent("result.json"))
         try? FileManager.default.removeItem(at: work)
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        let result = try execute(lesson, in: work)
-        try? JSONEncoder().encode(result).write(to: resultURL)
+        if (try? FileManager.default.moveItem(at: scratch, to: work)) == nil {
+            // Another run finished first with the same key: its result is as good as ours.
+            try? FileManager.default.removeItem(at: scratch)
+        }
         options.progress?(.finished(lesson: lesson.path, summary: summary(result)))
         return result
     }
@@ -225,7 +232,7 @@ public struct LessonRunner: Sendable {
             } else if case .exited(86) = execution.termination, let todo = execution.events.last(where: { $0.kind == "todo" }) {
                 let line = todo.int("line") ?? step.fenceLine
                 let hint = todo.string("hint").flatMap { $0.isEmpty ? nil : $0 }
-                let owner = todo.string("file") == lesson.path ? lesson.step(containingLine: line) : nil
+                let owner = namesLesson(todo.string("file"), lesson.path) ? lesson.step(containingLine: line) : nil
                 if let owner, owner.index != failed {
                     culprit = owner.index
                     results[owner.index] = {

@@ -32,9 +32,32 @@ public struct Diagnostic: Sendable, Codable, Equatable {
 }
 
 /// One piece of a step's output, in the order it was produced.
-public enum OutputItem: Sendable, Codable, Equatable {
+public enum OutputItem: Sendable, Equatable {
     case text(String)
     case image(ImageOutput)
+}
+
+// MARK: - Codable
+
+extension OutputItem: Codable {
+    private enum CodingKeys: String, CodingKey { case text, image }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let text = try container.decodeIfPresent(String.self, forKey: .text) {
+            self = .text(text)
+        } else {
+            self = .image(try container.decode(ImageOutput.self, forKey: .image))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .text(let text): try container.encode(text, forKey: .text)
+        case .image(let image): try container.encode(image, forKey: .image)
+        }
+    }
 }
 
 /// An image a step showed.

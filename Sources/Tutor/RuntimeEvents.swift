@@ -69,8 +69,9 @@ enum BacktraceReader {
                   let threads = object["threads"] as? [[String: Any]] else { continue }
             for thread in threads where thread["crashed"] as? Bool == true {
                 for frame in thread["frames"] as? [[String: Any]] ?? [] {
-                    if let location = frame["sourceLocation"] as? [String: Any], location["file"] as? String == file,
-                       let line = location["line"] as? Int {
+                    // The backtracer may print the path relative to the working directory.
+                    if let location = frame["sourceLocation"] as? [String: Any], let frameFile = location["file"] as? String,
+                       samePath(frameFile, file), let line = location["line"] as? Int {
                         return line
                     }
                 }
@@ -86,11 +87,32 @@ enum BacktraceReader {
             let message = line[range.upperBound...].trimmingCharacters(in: .whitespaces)
             let prefix = String(line[..<range.lowerBound])
             var markdownLine: Int?
-            if prefix.hasPrefix(file + ":") {
-                markdownLine = Int(prefix.dropFirst(file.count + 1).prefix { $0.isNumber })
+            // Libraries built in Swift 6 mode forward `#file`, which is the file ID there ("LessonProgram/x.md").
+            for name in [file, lessonFileID(file)] where prefix.hasPrefix(name + ":") {
+                markdownLine = Int(prefix.dropFirst(name.count + 1).prefix { $0.isNumber })
             }
             return (message.isEmpty ? "fatal error" : message, markdownLine)
         }
         return nil
     }
+}
+
+/// How `#fileID` names the lesson inside the generated program's module.
+func lessonFileID(_ path: String) -> String {
+    "LessonProgram/" + URL(fileURLWithPath: path).lastPathComponent
+}
+
+/// True when a `#file` / `#filePath` / `#fileID` string names the lesson.
+func namesLesson(_ file: String?, _ path: String) -> Bool {
+    file == path || file == lessonFileID(path)
+}
+
+/// True when two paths (absolute, or relative to the working directory) name the same file.
+func samePath(_ a: String, _ b: String) -> Bool {
+    if a == b { return true }
+    func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true))
+            .standardizedFileURL.path
+    }
+    return absolute(a) == absolute(b)
 }

@@ -44,7 +44,12 @@ struct StepOutputSlicer {
                                                 group: event.int("group"), note: event.string("note"))))
             }
             appendText(from: cursor, to: stdoutEnd, into: &items)
-            let stderr = text(execution.stderr, from: began.stderrOffset, to: stderrEnd)
+            var stderr = text(execution.stderr, from: began.stderrOffset, to: stderrEnd)
+            // The crash reporter's banner says nothing the report does not (the JSON backtrace gives the line).
+            if let banner = stderr.range(of: "\n*** Signal") ?? stderr.range(of: "*** Signal") {
+                stderr = String(stderr[..<banner.lowerBound])
+            }
+            stderr = stderr.trimmingCharacters(in: .newlines)
             let endTime = ended?.time ?? events.last?.time ?? began.time
             result[index] = Slice(output: items, stderr: stderr, seconds: max(0, endTime - began.time))
         }

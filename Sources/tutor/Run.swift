@@ -11,6 +11,9 @@ extension TutorCommand {
         @Argument(help: "Lesson files or folders of lessons.", completion: .file())
         var lessons: [String]
 
+        @Option(help: "Write every step's result (status, Markdown line, message) as JSON to this file.")
+        var json: String?
+
         @OptionGroup var options: LessonOptions
 
         func validate() throws {
@@ -18,7 +21,7 @@ extension TutorCommand {
         }
 
         func run() throws {
-            let status = LessonFrontend(runOptions: options.runOptions, outputDirectory: options.outputURL).run(lessons)
+            let status = LessonFrontend(runOptions: options.runOptions, outputDirectory: options.outputURL).run(lessons, json: json)
             if status != 0 { throw ExitCode(status) }
         }
     }
