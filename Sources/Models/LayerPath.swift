@@ -26,6 +26,11 @@ public struct LayerPath: Hashable, Sendable, CustomStringConvertible, Expressibl
         self.components = parts
     }
 
+    /// Parses `text` like a literal (see `init(stringLiteral:)`); use `init(parsing:)` to get parse errors.
+    public init(_ text: String) {
+        self.init(stringLiteral: text)
+    }
+
     /// Parses a literal; an invalid literal keeps its text as a single component, so lookup then fails with
     /// `unknownLayer` and the usual suggestions instead of trapping.
     public init(stringLiteral value: String) {

@@ -18,7 +18,14 @@ enum SafeTensors {
 
     /// Decodes every tensor, in the order of their data in the file.
     static func read(bytes: [UInt8], file: String) throws -> StateDict {
-        let n = Int(headerLength(bytes))
+        guard bytes.count >= 8 else {
+            throw ModelError.truncated(file: file, detail: "safetensors file of \(bytes.count) bytes has no 8-byte header length")
+        }
+        let length = headerLength(bytes)
+        guard length <= UInt64(bytes.count - 8) else {
+            throw ModelError.truncated(file: file, detail: "safetensors header length \(length) exceeds the \(bytes.count - 8) bytes after the length field")
+        }
+        let n = Int(length)
         let header: [String: Any]
         do {
             guard let object = try JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + n)])) as? [String: Any] else {

@@ -22,7 +22,7 @@ public func loadStateDict(from url: URL) throws -> StateDict {
     if bytes.starts(with: TorchCheckpoint.legacyPrefix) {
         return try TorchCheckpoint.readLegacy(bytes: bytes, file: file)
     }
-    if SafeTensors.looksLikeSafeTensors(bytes) {
+    if SafeTensors.looksLikeSafeTensors(bytes) || url.pathExtension.lowercased() == "safetensors" {
         return try SafeTensors.read(bytes: bytes, file: file)
     }
     if bytes.count < 16 {
@@ -110,7 +110,8 @@ enum TorchCheckpoint {
         do {
             archive = try Archive(url: url, accessMode: .read)
         } catch {
-            throw ModelError.corruptCheckpoint(file: file, detail: "unreadable zip archive (\(error))")
+            // The central directory sits at the end of a zip: without it the file was most likely cut short.
+            throw ModelError.truncated(file: file, detail: "zip archive without a readable central directory (\(error))")
         }
         guard let pickleEntry = archive.first(where: { $0.path == "data.pkl" || $0.path.hasSuffix("/data.pkl") }) else {
             throw ModelError.notACheckpoint(file: file, reason: "a zip archive without data.pkl")
