@@ -88,6 +88,24 @@ extension Image {
         return Tensor(shape: [1, 3, height, width], scalars: scalars)
     }
 
+    /// Several same-sized images as one [N, 3, H, W] tensor.
+    public static func batchTensor(
+        _ images: [Image], normalization: Normalization, file: StaticString = #file, line: UInt = #line
+    ) -> Tensor {
+        guard let first = images.first else {
+            fatalError("Image.batchTensor: no images given", file: file, line: line)
+        }
+        if let odd = images.first(where: { $0.width != first.width || $0.height != first.height }) {
+            fatalError(
+                "Image.batchTensor: all images must be \(first.width)×\(first.height); one is \(odd.width)×\(odd.height)",
+                file: file, line: line)
+        }
+        var scalars: [Float] = []
+        scalars.reserveCapacity(images.count * 3 * first.width * first.height)
+        for image in images { scalars += image.tensor(normalization: normalization, file: file, line: line).scalars }
+        return Tensor(shape: [images.count, 3, first.height, first.width], scalars: scalars)
+    }
+
     /// Undoes `normalization` on image `index` of an [N, C, H, W] (or [C, H, W]) tensor with C = 1 or 3,
     /// rounding and clamping to 0…255.
     public init(

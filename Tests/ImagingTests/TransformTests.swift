@@ -120,6 +120,16 @@ struct TransformTests {
         #expect(unit[0] == 1 && unit[1] == 0 && unit[5] == Float(51) / 255)
     }
 
+    @Test("a batch tensor stacks images in order")
+    func batch() {
+        let a = Image(width: 2, height: 2, fill: [255])
+        let b = Image(width: 2, height: 2, fill: [0])
+        let t = Image.batchTensor([a, b], normalization: .unit)
+        #expect(t.shape == [2, 3, 2, 2])
+        #expect(t.scalars[0] == 1 && t.scalars[12] == 0)
+        #expect(Image(tensor: t, normalization: .unit, index: 1) == b)
+    }
+
     @Test("grey images become three equal planes")
     func greyTensor() {
         let grey = Image(width: 3, height: 2, channels: 1, pixels: [0, 50, 100, 150, 200, 250])
