@@ -1,0 +1,80 @@
+import Engine
+
+/// Numbers for comparing two saliency maps of the same shape: how alike they are and where their peaks sit.
+///
+/// Lessons use these to say "your map matches the built-in one" or "the dog's and the cat's maps are 0.9 correlated";
+/// checks use them to accept any sensible reduction rather than one exact formula.
+public enum MapComparison {
+    /// ‖a − b‖ / ‖b‖ over all elements (0 when both are zero); b is the reference.
+    public static func relativeError(_ a: Tensor, _ b: Tensor) -> Float {
+        let x = a.scalars, y = b.scalars
+        guard x.count == y.count else { return .infinity }
+        var difference: Double = 0, reference: Double = 0
+        for i in x.indices {
+            let d = Double(x[i]) - Double(y[i])
+            difference += d * d
+            reference += Double(y[i]) * Double(y[i])
+        }
+        if reference == 0 { return difference == 0 ? 0 : .infinity }
+        return Float((difference / reference).squareRoot())
+    }
+
+    /// The largest |a − b| over all elements.
+    public static func maxAbsDifference(_ a: Tensor, _ b: Tensor) -> Float {
+        let x = a.scalars, y = b.scalars
+        guard x.count == y.count else { return .infinity }
+        var worst: Float = 0
+        for i in x.indices { worst = max(worst, abs(x[i] - y[i])) }
+        return worst
+    }
+
+    /// Pearson correlation of the elements of `a` and `b` (0 when either is constant).
+    public static func correlation(_ a: Tensor, _ b: Tensor) -> Float {
+        pearson(a.scalars.map(Double.init), b.scalars.map(Double.init))
+    }
+
+    /// Spearman rank correlation: Pearson correlation of the ranks (ties get their mean rank), so any
+    /// monotonic rescaling of a map leaves it unchanged.
+    public static func rankCorrelation(_ a: Tensor, _ b: Tensor) -> Float {
+        pearson(ranks(a.scalars), ranks(b.scalars))
+    }
+
+    /// The share of `a`'s top `fraction` elements that are also among `b`'s top `fraction` (1 = same peaks).
+    public static func topOverlap(_ a: Tensor, _ b: Tensor, fraction: Double = 0.05) -> Float {
+        let x = a.scalars, y = b.scalars
+        guard x.count == y.count, !x.isEmpty else { return 0 }
+        let k = max(1, Int((Double(x.count) * fraction).rounded()))
+        let topA = Set(x.indices.sorted { x[$0] > x[$1] }.prefix(k))
+        let topB = Set(y.indices.sorted { y[$0] > y[$1] }.prefix(k))
+        return Float(topA.intersection(topB).count) / Float(k)
+    }
+
+    static func pearson(_ x: [Double], _ y: [Double]) -> Float {
+        guard x.count == y.count, x.count > 1 else { return 0 }
+        let n = Double(x.count)
+        let meanX = x.reduce(0, +) / n, meanY = y.reduce(0, +) / n
+        var sxy: Double = 0, sxx: Double = 0, syy: Double = 0
+        for i in x.indices {
+            let dx = x[i] - meanX, dy = y[i] - meanY
+            sxy += dx * dy
+            sxx += dx * dx
+            syy += dy * dy
+        }
+        guard sxx > 0, syy > 0 else { return 0 }
+        return Float(sxy / (sxx * syy).squareRoot())
+    }
+
+    static func ranks(_ values: [Float]) -> [Double] {
+        let order = values.indices.sorted { values[$0] < values[$1] }
+        var result = [Double](repeating: 0, count: values.count)
+        var start = 0
+        while start < order.count {
+            var end = start
+            while end + 1 < order.count && values[order[end + 1]] == values[order[start]] { end += 1 }
+            let mean = Double(start + end) / 2
+            for i in start...end { result[order[i]] = mean }
+            start = end + 1
+        }
+        return result
+    }
+}
