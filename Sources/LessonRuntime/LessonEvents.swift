@@ -17,11 +17,12 @@ public final class LessonEventLog: @unchecked Sendable {
     public let assetsDirectory: URL?
     private var currentStep = -1
     private var imageCounter = 0
+    private var groupCounter = 0
 
     private init() {
         let environment = ProcessInfo.processInfo.environment
         if let path = environment["TUTOR_EVENTS"] {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             handle = FileHandle(forWritingAtPath: path)
         } else {
             handle = nil
@@ -59,6 +60,14 @@ public final class LessonEventLog: @unchecked Sendable {
     /// Marks the end of step `index`.
     public func stepEnded(_ index: Int) {
         emit("stepEnded", ["step": index])
+    }
+
+    /// A fresh id for images shown together (one `show(heatmap:)` call).
+    public func nextGroup() -> Int {
+        lock.withLock {
+            groupCounter += 1
+            return groupCounter
+        }
     }
 
     /// A fresh file name for an image of the current step.

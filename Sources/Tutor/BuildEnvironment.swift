@@ -63,8 +63,24 @@ public struct BuildEnvironment: Sendable {
 
     /// Search-path flags: the Swift modules and the C module maps.
     public func searchFlags() -> [String] {
-        ["-I", libraryDirectory.appendingPathComponent("Modules").path]
-            + Self.cModules.flatMap { ["-I", packageRoot.appendingPathComponent("Sources/\($0)").path] }
+        ["-I", libraryDirectory.appendingPathComponent("Modules").path] + cModuleDirectories().flatMap { ["-I", $0] }
+    }
+
+    /// Folders holding the module maps of C modules the libraries import: the package's system-library shims and
+    /// those of checked-out dependencies (ZIPFoundation's CZLib).
+    public func cModuleDirectories() -> [String] {
+        var folders = Self.cModules.map { packageRoot.appendingPathComponent("Sources/\($0)").path }
+        let checkouts = packageRoot.appendingPathComponent(".build/checkouts")
+        for package in (try? FileManager.default.contentsOfDirectory(atPath: checkouts.path)) ?? [] {
+            let sources = checkouts.appendingPathComponent(package).appendingPathComponent("Sources")
+            for target in (try? FileManager.default.contentsOfDirectory(atPath: sources.path)) ?? [] {
+                let folder = sources.appendingPathComponent(target)
+                if FileManager.default.fileExists(atPath: folder.appendingPathComponent("module.modulemap").path) {
+                    folders.append(folder.path)
+                }
+            }
+        }
+        return folders.sorted()
     }
 
     /// The flags every lesson program is compiled with (runner-notes: Swift 5 mode, no optimisation, line tables).

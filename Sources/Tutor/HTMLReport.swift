@@ -74,7 +74,7 @@ public struct HTMLReport {
         </head>
         <body>
         <header class="banner"><span class="lesson-file">\(escape(lesson.path))</span>
-        <span class="headline \(declared == run.steps.count ? "good" : "bad")">\(escape(headline))</span>
+        <span class="headline \(declared == run.steps.count && (checks?.exitCode ?? 0) == 0 ? "good" : "bad")">\(escape(headline))</span>
         <span class="timing">\(run.cached ? "from cache" : "ran in " + formatSeconds(run.seconds))</span></header>
         <div class="layout">
         \(nav)
@@ -111,7 +111,7 @@ public struct HTMLReport {
         }
         html += "<div class=\"step-head\"><span>\(kind) · <a href=\"#step-\(step.index)\">line \(step.fenceLine)</a></span>"
         html += "<span class=\"badge\">\(escape(label(status)))</span>"
-        if result.seconds > 0 { html += "<span class=\"time\">\(formatSeconds(result.seconds))</span>" }
+        if result.seconds >= 0.01 { html += "<span class=\"time\">\(formatSeconds(result.seconds))</span>" }
         html += "</div>"
         if step.role != .setup { html += codeTable(step, lines: codeOf(step), marks: marks(result)) }
         if let message = result.message {

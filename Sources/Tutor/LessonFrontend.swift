@@ -68,7 +68,9 @@ public struct LessonFrontend {
         if let json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            do { try encoder.encode(results).write(to: URL(fileURLWithPath: json)) } catch {
+            let url = URL(fileURLWithPath: json)
+            try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            do { try encoder.encode(results).write(to: url) } catch {
                 printError(TutorError.io(path: json, reason: "cannot write the JSON summary: \(error.localizedDescription)"))
                 status = 2
             }
@@ -91,7 +93,9 @@ public struct LessonFrontend {
             if let json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try encoder.encode(checks).write(to: URL(fileURLWithPath: json))
+                let url = URL(fileURLWithPath: json)
+                try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try encoder.encode(checks).write(to: url)
             }
             for exercise in checks.exercises {
                 for test in exercise.tests where test.status != "passed" {

@@ -47,7 +47,8 @@ enum ReportStyle {
     .figure-group { display: flex; flex-wrap: wrap; gap: .8em; align-items: flex-end; }
     figure { margin: .4em 0; } figure img { max-width: 100%; height: auto; image-rendering: auto; border: 1px solid var(--border); background: #fff; }
     figure.role-colorbar img { max-height: 224px; }
-    figcaption { font-size: .85em; color: var(--muted); max-width: 30em; }
+    figcaption { font-size: .85em; color: var(--muted); max-width: 16em; }
+    figure:not(.role-colorbar) img { min-width: min(14em, 100%); }
     details.tests { margin: 1em 0; border: 1px dashed var(--border); border-radius: 6px; }
     details.tests summary { padding: .3em .8em; cursor: pointer; color: var(--muted); font-size: .9em; }
     .checks { margin-top: 2em; }
