@@ -5,7 +5,9 @@ public struct CheckOptions: Sendable {
     /// Also compile and run `hidden` test blocks (instructor runs).
     public var withHidden = false
     /// Wall-clock limit of one check program run, in seconds.
-    public var timeout: Double = 120
+    public var timeout: Double = 300
+    /// Wall-clock limit of one test, in seconds (the runner stops a test that hangs and records it as timed out).
+    public var testTimeout: Double = 30
 
     public init() {}
 }
@@ -87,6 +89,8 @@ public struct CheckRunner: Sendable {
 
         var attempts = 0
         let deadline = Date().addingTimeInterval(options.timeout)
+        // Steps get the lesson's own limits; the check program as a whole gets `timeout`.
+        let stepLimit = { (index: Int) in lesson.step(index)?.timeout ?? runner.options.stepTimeout }
         while !activeTests.isEmpty, attempts < 3 * (tests.count + lesson.steps.count) + 4 {
             attempts += 1
             session.tests = activeTests
@@ -118,8 +122,10 @@ public struct CheckRunner: Sendable {
             let eventsPath = work.appendingPathComponent("tests-\(attempts).jsonl").path
             try? FileManager.default.removeItem(atPath: eventsPath)
             let execution = try session.execute(
-                stepTimeout: { _ in options.timeout }, deadline: deadline,
-                extraEnvironment: ["TUTOR_TEST_EVENTS": eventsPath, "TUTOR_TEST_SKIP": skip.joined(separator: "\n")])
+                stepTimeout: stepLimit, deadline: deadline,
+                extraEnvironment: ["TUTOR_TEST_EVENTS": eventsPath, "TUTOR_TEST_SKIP": skip.joined(separator: "\n")],
+                quietLimit: (eventsPath, options.testTimeout,
+                             "timed out: the test ran longer than \(formatSeconds(options.testTimeout)) (the runner's limit per test)"))
             let stream = TestEventStream(path: eventsPath)
             if !stream.runStarted {
                 // The lesson part stopped before Swift Testing started: leave that step out and try again.

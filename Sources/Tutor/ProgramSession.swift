@@ -58,7 +58,10 @@ final class ProgramSession {
     }
 
     /// Runs the compiled program with per-step and whole-run wall-clock limits.
+    /// With `quietLimit`, the run is also stopped when, after the last step, that file stops growing for that long
+    /// (a check that hangs).
     func execute(stepTimeout: (Int) -> Double, deadline: Date, extraEnvironment: [String: String] = [:],
+                 quietLimit: (path: String, seconds: Double, reason: String)? = nil,
                  onStep: (Int) -> Void = { _ in }) throws -> Execution {
         runCounter += 1
         let run = workDirectory.appendingPathComponent("run\(runCounter)")
@@ -80,6 +83,8 @@ final class ProgramSession {
         var currentStep: Int?
         var stepStart = Date()
         var killReason: String?
+        var watchedSize = -1
+        var lastGrowth = Date()
         let process = Subprocess(executable: programPath, arguments: [], environment: processEnvironment,
                                  stdoutPath: run.appendingPathComponent("stdout").path,
                                  stderrPath: run.appendingPathComponent("stderr").path)
@@ -95,6 +100,16 @@ final class ProgramSession {
             if let step = currentStep, now.timeIntervalSince(stepStart) > stepTimeout(step) {
                 killReason = "timed out after \(formatSeconds(stepTimeout(step))) (the step's wall-clock limit)"
                 return true
+            }
+            if let quietLimit, tail.events.last?.kind == "programEnded" {
+                let size = (try? FileManager.default.attributesOfItem(atPath: quietLimit.path)[.size] as? Int) ?? 0
+                if size != watchedSize {
+                    watchedSize = size
+                    lastGrowth = now
+                } else if now.timeIntervalSince(lastGrowth) > quietLimit.seconds {
+                    killReason = quietLimit.reason
+                    return true
+                }
             }
             if now > deadline {
                 killReason = "stopped: the lesson's wall-clock limit was reached"

@@ -17,8 +17,11 @@ extension TutorCommand {
         @Option(help: "Write a JSON summary (steps, exercises, tests, points) to this file.")
         var json: String?
 
-        @Option(help: "Wall-clock limit of the check program in seconds.")
-        var checkTimeout: Double = 120
+        @Option(help: "Wall-clock limit of the whole check program, in seconds.")
+        var checkTimeout: Double = 300
+
+        @Option(help: "Wall-clock limit of one test, in seconds.")
+        var testTimeout: Double = 30
 
         @OptionGroup var options: LessonOptions
 
@@ -26,6 +29,7 @@ extension TutorCommand {
             var checkOptions = CheckOptions()
             checkOptions.withHidden = withHidden
             checkOptions.timeout = checkTimeout
+            checkOptions.testTimeout = testTimeout
             let status = LessonFrontend(runOptions: options.runOptions, outputDirectory: options.outputURL)
                 .check(lesson, options: checkOptions, json: json)
             if status != 0 { throw ExitCode(status) }

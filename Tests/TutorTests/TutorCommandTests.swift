@@ -132,6 +132,18 @@ struct TutorCommandTests {
         #expect(!hiddenHTML.contains("hiddenNegative") && !hiddenHTML.contains("values[3]"))
     }
 
+    @Test("a check that hangs is stopped by the runner's limit and the other checks still count")
+    func hangingCheck() throws {
+        let (output, checks, _) = try TutorProcess.checkLesson("check-hang", extra: ["--test-timeout", "2"])
+        #expect(output.status == 3)
+        let tests = try #require(checks.exercises.first?.tests)
+        #expect(tests.first { $0.name == "fromEven()" }?.status == "passed")
+        let hung = try #require(tests.first { $0.name == "fromOdd()" })
+        #expect(hung.status == "timed-out")
+        #expect(hung.line == 13)
+        #expect(checks.pointsEarned == 1)
+    }
+
     @Test("malformed Markdown and bad attributes: exit 2 with file:line errors, nothing runs")
     func invalidLessons() throws {
         let malformed = try TutorProcess.run(["run", TutorProcess.lesson("malformed"), "--output", TutorProcess.outputFolder("malformed").path])
