@@ -89,3 +89,27 @@ final class ModelCache: @unchecked Sendable {
         return built
     }
 }
+
+extension Fixtures {
+    /// One case of maxpool_ties.json: max-pool backward routes a tied window to its first maximum.
+    struct MaxPoolCase: Decodable, Sendable, CustomStringConvertible {
+        let kernel: Int
+        let stride: Int
+        let padding: Int
+        let ceilMode: Bool
+        let x: [Float]
+        let xShape: [Int]
+        let y: [Float]
+        let yShape: [Int]
+        let gOut: [Float]
+        let gIn: [Float]
+        var description: String { "k\(kernel) s\(stride) p\(padding) ceil \(ceilMode) \(xShape)" }
+    }
+
+    struct MaxPoolFile: Decodable { let cases: [MaxPoolCase] }
+
+    static func maxPoolCases() throws -> [MaxPoolCase] {
+        let data = try Data(contentsOf: root.appendingPathComponent("maxpool_ties.json"))
+        return try JSONDecoder().decode(MaxPoolFile.self, from: data).cases
+    }
+}
