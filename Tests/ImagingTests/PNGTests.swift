@@ -128,18 +128,33 @@ struct PNGTests {
         #expect(error?.source == url.path)
     }
 
-    @Test("the committed course photos decode with the expected sizes")
+    /// FNV-1a 64 over the samples, to compare whole images with Python-side digests.
+    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    @Test("the course photos decode and preprocess exactly as Pillow + torchvision's Resize(256)/CenterCrop(224)")
     func coursePhotos() throws {
         // Tests/ImagingTests/… → repository root.
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let expected = ["cat.png": (451, 300), "coffee.png": (384, 256), "dog.png": (341, 256), "dog-and-cat.png": (448, 448)]
-        for (name, size) in expected {
-            let url = root.appendingPathComponent("Lessons/images/\(name)")
-            guard FileManager.default.fileExists(atPath: url.path) else { continue }
-            let image = try Image(pngFile: url)
-            #expect(image.width == size.0 && image.height == size.1, "\(name)")
-            #expect(image.channels == 3, "\(name)")
+        // (size, digest of the decoded RGB samples, digest of the 224×224 crop), computed with Pillow 13.0.0:
+        // Image.open(f).convert("RGB"), resize(BILINEAR) of the shorter side to 256, crop at round((H − 224) / 2).
+        let expected: [String: (Int, Int, UInt64, UInt64)] = [
+            "cat.png": (451, 300, 0xb217_9687_9661_57a8, 0x4ef0_8003_9560_ed28),
+            "coffee.png": (384, 256, 0xe925_d1f6_3494_b5ba, 0x62c0_5f63_e03a_2c76),
+            "dog.png": (341, 256, 0xa3c4_eaef_c539_18ea, 0xff1e_b498_63ef_2b75),
+            "dog-and-cat.png": (448, 448, 0x2a42_a05a_c53e_4c9e, 0x6a92_e264_d95a_a3f0),
+        ]
+        for (name, want) in expected {
+            let image = try Image(pngFile: root.appendingPathComponent("Lessons/images/\(name)"))
+            #expect(image.width == want.0 && image.height == want.1 && image.channels == 3, "\(name)")
+            #expect(Self.fnv1a(image.pixels) == want.2, "\(name) decoded samples differ from Pillow's")
+            let crop = image.resizedAndCropped()
+            #expect(crop.width == 224 && crop.height == 224, "\(name)")
+            #expect(Self.fnv1a(crop.pixels) == want.3, "\(name) preprocessing differs from Pillow's")
         }
     }
 }
