@@ -134,8 +134,8 @@ public struct Heatmap: Sendable, CustomStringConvertible {
             if !(high > 0) { return "symmetric: all-zero map, shown as 0.5" }
             return "symmetric (±max|x|): 0 = \(Heatmap.format(low)), 0.5 = 0, 1 = \(Heatmap.format(high))"
         case .percentile(let lo, let hi):
-            return "percentile-clipped (\(Heatmap.format(lo))th–\(Heatmap.format(hi))th): 0 = \(Heatmap.format(low)), "
-                + "1 = \(Heatmap.format(high)), values outside clamped"
+            return "percentile-clipped (percentiles \(Heatmap.format(lo))–\(Heatmap.format(hi))): "
+                + "0 = \(Heatmap.format(low)), 1 = \(Heatmap.format(high)), values outside clamped"
         }
     }
 

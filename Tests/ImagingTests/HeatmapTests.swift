@@ -40,7 +40,7 @@ struct HeatmapTests {
         #expect(map.low == 2 && map.high == 98)
         #expect(map.scaled[0] == 0 && map.scaled[1] == 0 && map.scaled[100] == 1)
         #expect(abs(map.scaled[50] - 0.5) < 1e-6)
-        #expect(map.description.contains("percentile"))
+        #expect(map.description == "percentile-clipped (percentiles 2–98): 0 = 2, 1 = 98, values outside clamped")
     }
 
     @Test("NaN values do not poison the scale")
