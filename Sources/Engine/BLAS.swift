@@ -24,3 +24,13 @@ func blasThreads() -> Int { Int(openblas_get_num_threads()) }
 
 /// Sets the number of threads OpenBLAS uses.
 func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+
+/// Row-major single-precision matrix-vector product: y = alpha · op(A) · x + beta · y, A m×n.
+@inline(__always)
+func sgemv(
+    trans: Bool = false, m: Int, n: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+    x: UnsafePointer<Float>, beta: Float = 0, y: UnsafeMutablePointer<Float>
+) {
+    cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda),
+                x, 1, beta, y, 1)
+}

@@ -5,6 +5,7 @@ public final class TensorStorage: @unchecked Sendable {
 
     public init(count: Int) {
         self.count = count
+        _ = allocatorTuned
         pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
     }
 

@@ -45,6 +45,23 @@ let convCases: [ConvCase] = [
         checkGradient(x) { $0.conv2d(weight: w, bias: b, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups) }
     }
 
+    /// Large enough that im2col works in several row chunks; the backward is checked by the adjoint identity
+    /// ⟨g, conv(x)⟩ = ⟨convᵀ(g), x⟩ for a bias-free conv.
+    @Test(arguments: [((1, 1), [1, 64, 200, 40]), ((2, 2), [1, 64, 400, 40])])
+    func chunkedConvMatchesDirectLoopsAndAdjoint(_ stride: (Int, Int), _ shape: [Int]) {
+        var rng = TestRandom(21)
+        let x = rng.tensor(shape), w = rng.tensor([2, 64, 3, 3])
+        let y = x.conv2d(weight: w, stride: stride, padding: .symmetric(1, 1))
+        let ref = naiveConv2d(x, w, nil, stride: stride, padding: .symmetric(1, 1), dilation: (1, 1), groups: 1)
+        expectClose(y.scalars, ref.scalars, tolerance: 1e-4)
+        let leaf = x.requiringGrad()
+        let g = rng.tensor(y.shape)
+        let gx = gradients(of: leaf.conv2d(weight: w, stride: stride, padding: .symmetric(1, 1)), seed: g, wrt: [leaf])[0]
+        let lhs = zip(g.scalars, y.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let rhs = zip(gx.scalars, x.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        #expect(abs(lhs - rhs) <= 1e-3 * max(1, abs(lhs)))
+    }
+
     @Test func linearMatchesHandComputed() {
         let x = Tensor(shape: [1, 3], scalars: [1, 2, 3])
         let w = Tensor(shape: [2, 3], scalars: [1, -1, 2, 0.5, 1, -3])
@@ -54,6 +71,16 @@ let convCases: [ConvCase] = [
         let leaf = x.requiringGrad()
         let g = gradients(of: leaf.linear(weight: w), seed: Tensor(shape: [1, 2], scalars: [1, 2]), wrt: [leaf])[0]
         expectClose(g.scalars, [2, 1, -4])
+    }
+
+    @Test func linearBatchUsesGEMM() {
+        // More than a handful of rows goes through sgemm rather than sgemv.
+        var rng = TestRandom(4)
+        let x = rng.tensor([9, 5]), w = rng.tensor([3, 5]), b = rng.tensor([3])
+        let y = x.linear(weight: w, bias: b)
+        let rows = (0..<9).map { x[$0].reshaped([1, 5]).linear(weight: w, bias: b).scalars }
+        expectClose(y.scalars, Array(rows.joined()))
+        checkGradient(rng.tensor([6, 5])) { $0.linear(weight: w) }
     }
 
     @Test func linearGradient() {

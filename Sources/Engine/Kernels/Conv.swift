@@ -40,18 +40,19 @@ struct ConvGeometry {
     var outputShape: [Int] { [n, o, oh, ow] }
 }
 
-/// Copies the receptive fields of one image's `cg` channels into `col` ([cg·kh·kw, oh·ow]).
-func im2col(_ src: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ g: ConvGeometry) {
-    let plane = g.oh &* g.ow
-    for ch in 0..<g.cg {
+/// Copies the receptive fields of output rows `rows` of one image's `cg` channels into `col`
+/// ([cg·kh·kw, rows.count·ow]); channels are split over the engine's threads.
+func im2col(_ src: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ g: ConvGeometry, rows: Range<Int>) {
+    let plane = rows.count &* g.ow
+    parallelFor(g.cg, minimumPerThread: 4) { ch in
         let image = src + ch &* g.h &* g.w
         for ki in 0..<g.kh {
             for kj in 0..<g.kw {
                 let row = col + ((ch &* g.kh &+ ki) &* g.kw &+ kj) &* plane
                 let xOffset = kj &* g.dw &- g.pad.left
                 let (lo, hi) = validRange(offset: xOffset, stride: g.sw, count: g.ow, limit: g.w)
-                for oy in 0..<g.oh {
-                    let dst = row + oy &* g.ow
+                for oy in rows {
+                    let dst = row + (oy &- rows.lowerBound) &* g.ow
                     let iy = oy &* g.sh &- g.pad.top &+ ki &* g.dh
                     if iy < 0 || iy >= g.h || lo >= hi {
                         dst.update(repeating: 0, count: g.ow)
@@ -72,10 +73,10 @@ func im2col(_ src: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ g
     }
 }
 
-/// Adds the columns of `col` back onto one image's `cg` channels (the transpose of `im2col`).
-func col2imAdd(_ col: UnsafePointer<Float>, _ dstImage: UnsafeMutablePointer<Float>, _ g: ConvGeometry) {
-    let plane = g.oh &* g.ow
-    for ch in 0..<g.cg {
+/// Adds the columns of `col` (output rows `rows`) back onto one image's `cg` channels (the transpose of `im2col`).
+func col2imAdd(_ col: UnsafePointer<Float>, _ dstImage: UnsafeMutablePointer<Float>, _ g: ConvGeometry, rows: Range<Int>) {
+    let plane = rows.count &* g.ow
+    parallelFor(g.cg, minimumPerThread: 4) { ch in
         let image = dstImage + ch &* g.h &* g.w
         for ki in 0..<g.kh {
             for kj in 0..<g.kw {
@@ -83,10 +84,10 @@ func col2imAdd(_ col: UnsafePointer<Float>, _ dstImage: UnsafeMutablePointer<Flo
                 let xOffset = kj &* g.dw &- g.pad.left
                 let (lo, hi) = validRange(offset: xOffset, stride: g.sw, count: g.ow, limit: g.w)
                 if lo >= hi { continue }
-                for oy in 0..<g.oh {
+                for oy in rows {
                     let iy = oy &* g.sh &- g.pad.top &+ ki &* g.dh
                     if iy < 0 || iy >= g.h { continue }
-                    let src = row + oy &* g.ow
+                    let src = row + (oy &- rows.lowerBound) &* g.ow
                     let dstRow = image + (iy &* g.w &+ xOffset)
                     var ox = lo
                     if g.sw == 1 {
@@ -111,6 +112,16 @@ func validRange(offset: Int, stride: Int, count: Int, limit: Int) -> (Int, Int) 
     return (min(lo, count), max(hi, min(lo, count)))
 }
 
+/// Output rows per im2col chunk. Small chunks keep the column buffer in cache, but every sgemm call
+/// re-packs the weights, so a chunk spans at least 2048 output pixels; otherwise about 8 MB of columns.
+/// (A single 115 MB buffer for a 224×224 3×3 conv page-faulted and ran 2× slower.)
+func chunkRows(_ g: ConvGeometry) -> Int {
+    let k = g.cg * g.kh * g.kw
+    let byPixels = (2048 + g.ow - 1) / max(g.ow, 1)
+    let byBytes = (1 << 21) / max(k * g.ow, 1)
+    return max(1, min(g.oh, max(byPixels, byBytes)))
+}
+
 /// Forward convolution; returns [n, o, oh, ow].
 func conv2dForward(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor {
     if g.isDepthwise { return depthwiseForward(x, weight, bias, g) }
@@ -119,20 +130,24 @@ func conv2dForward(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeom
     let k = g.cg * g.kh * g.kw
     let plane = g.oh * g.ow
     let xp = x.pointer, wp = weight.pointer, op = out.pointer
-    let col: UnsafeMutablePointer<Float>? = g.isPointwise ? nil : .allocate(capacity: k * plane)
+    let step = chunkRows(g)
+    let col: UnsafeMutablePointer<Float>? = g.isPointwise ? nil : .allocate(capacity: k * step * g.ow)
     defer { col?.deallocate() }
     for n in 0..<g.n {
         for grp in 0..<g.groups {
             let src = xp + (n * g.c + grp * g.cg) * g.h * g.w
-            let operand: UnsafePointer<Float>
-            if let col {
-                im2col(src, col, g)
-                operand = UnsafePointer(col)
-            } else {
-                operand = UnsafePointer(src)
+            let dst = op + (n * g.o + grp * og) * plane
+            guard let col else {
+                sgemm(m: og, n: plane, k: k, a: wp + grp * og * k, lda: k, b: src, ldb: plane, c: dst, ldc: plane)
+                continue
             }
-            sgemm(m: og, n: plane, k: k, a: wp + grp * og * k, lda: k, b: operand, ldb: plane,
-                  c: op + (n * g.o + grp * og) * plane, ldc: plane)
+            for start in stride(from: 0, to: g.oh, by: step) {
+                let rows = start..<min(g.oh, start + step)
+                let width = rows.count * g.ow
+                im2col(src, col, g, rows: rows)
+                sgemm(m: og, n: width, k: k, a: wp + grp * og * k, lda: k, b: col, ldb: width,
+                      c: dst + start * g.ow, ldc: plane)
+            }
         }
     }
     if let bias { addChannelBias(out, bias) }
@@ -147,14 +162,24 @@ func conv2dInputGradient(_ upstream: Tensor, _ weight: Tensor, _ g: ConvGeometry
     let plane = g.oh * g.ow
     let gx = g.isPointwise ? Tensor.uninitialized([g.n, g.c, g.h, g.w]) : Tensor.zeros([g.n, g.c, g.h, g.w])
     let gp = upstream.pointer, wp = weight.pointer, xp = gx.pointer
-    let col: UnsafeMutablePointer<Float>? = g.isPointwise ? nil : .allocate(capacity: k * plane)
+    let step = chunkRows(g)
+    let col: UnsafeMutablePointer<Float>? = g.isPointwise ? nil : .allocate(capacity: k * step * g.ow)
     defer { col?.deallocate() }
     for n in 0..<g.n {
         for grp in 0..<g.groups {
             let dst = xp + (n * g.c + grp * g.cg) * g.h * g.w
-            sgemm(transA: true, m: k, n: plane, k: og, a: wp + grp * og * k, lda: k,
-                  b: gp + (n * g.o + grp * og) * plane, ldb: plane, c: col ?? dst, ldc: plane)
-            if let col { col2imAdd(col, dst, g) }
+            let up = gp + (n * g.o + grp * og) * plane
+            guard let col else {
+                sgemm(transA: true, m: k, n: plane, k: og, a: wp + grp * og * k, lda: k, b: up, ldb: plane, c: dst, ldc: plane)
+                continue
+            }
+            for start in stride(from: 0, to: g.oh, by: step) {
+                let rows = start..<min(g.oh, start + step)
+                let width = rows.count * g.ow
+                sgemm(transA: true, m: k, n: width, k: og, a: wp + grp * og * k, lda: k, b: up + start * g.ow, ldb: plane,
+                      c: col, ldc: width)
+                col2imAdd(col, dst, g, rows: rows)
+            }
         }
     }
     return gx
@@ -179,8 +204,15 @@ func linearForward(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
     let inF = weight.shape[1], outF = weight.shape[0]
     let rows = x.count / inF
     let out = Tensor.uninitialized(Array(x.shape.dropLast()) + [outF])
-    sgemm(transB: true, m: rows, n: outF, k: inF, a: x.pointer, lda: inF, b: weight.pointer, ldb: inF,
-          c: out.pointer, ldc: outF)
+    if rows <= 4 {
+        // sgemm would pack the whole weight matrix for a handful of rows (411 MB for VGG's fc6).
+        for r in 0..<rows {
+            sgemv(m: outF, n: inF, a: weight.pointer, lda: inF, x: x.pointer + r * inF, y: out.pointer + r * outF)
+        }
+    } else {
+        sgemm(transB: true, m: rows, n: outF, k: inF, a: x.pointer, lda: inF, b: weight.pointer, ldb: inF,
+              c: out.pointer, ldc: outF)
+    }
     if let bias {
         let op = out.pointer, bp = bias.pointer
         for r in 0..<rows {
@@ -196,7 +228,14 @@ func linearInputGradient(_ upstream: Tensor, _ weight: Tensor, inputShape: [Int]
     let inF = weight.shape[1], outF = weight.shape[0]
     let rows = upstream.count / outF
     let gx = Tensor.uninitialized(inputShape)
-    sgemm(m: rows, n: inF, k: outF, a: upstream.pointer, lda: outF, b: weight.pointer, ldb: inF,
-          c: gx.pointer, ldc: inF)
+    if rows <= 4 {
+        for r in 0..<rows {
+            sgemv(trans: true, m: outF, n: inF, a: weight.pointer, lda: inF, x: upstream.pointer + r * outF,
+                  y: gx.pointer + r * inF)
+        }
+    } else {
+        sgemm(m: rows, n: inF, k: outF, a: upstream.pointer, lda: outF, b: weight.pointer, ldb: inF,
+              c: gx.pointer, ldc: inF)
+    }
     return gx
 }

@@ -13,19 +13,22 @@ func depthwiseForward(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvG
         let ic = oc / multiplier
         let src = xp + (n &* g.c &+ ic) &* planeIn
         let dst = op + (n &* g.o &+ oc) &* planeOut
-        dst.update(repeating: bp?[oc] ?? 0, count: planeOut)
         let taps = wp + oc &* g.kh &* g.kw
-        for ki in 0..<g.kh {
-            for kj in 0..<g.kw {
-                let wv = taps[ki &* g.kw &+ kj]
-                let xOffset = kj &* g.dw &- g.pad.left
-                let (lo, hi) = validRange(offset: xOffset, stride: g.sw, count: g.ow, limit: g.w)
-                if lo >= hi { continue }
-                for oy in 0..<g.oh {
-                    let iy = oy &* g.sh &- g.pad.top &+ ki &* g.dh
-                    if iy < 0 || iy >= g.h { continue }
-                    let s = src + (iy &* g.w &+ xOffset)
-                    let d = dst + oy &* g.ow
+        let b = bp?[oc] ?? 0
+        // Row by row, all taps at once, so the output row stays in L1 while the taps accumulate.
+        for oy in 0..<g.oh {
+            let d = dst + oy &* g.ow
+            d.update(repeating: b, count: g.ow)
+            for ki in 0..<g.kh {
+                let iy = oy &* g.sh &- g.pad.top &+ ki &* g.dh
+                if iy < 0 || iy >= g.h { continue }
+                let srcRow = src + iy &* g.w
+                for kj in 0..<g.kw {
+                    let wv = taps[ki &* g.kw &+ kj]
+                    let xOffset = kj &* g.dw &- g.pad.left
+                    let (lo, hi) = validRange(offset: xOffset, stride: g.sw, count: g.ow, limit: g.w)
+                    if lo >= hi { continue }
+                    let s = srcRow + xOffset
                     var ox = lo
                     if g.sw == 1 {
                         while ox < hi { d[ox] += wv * s[ox]; ox &+= 1 }
@@ -55,17 +58,18 @@ func depthwiseInputGradient(_ upstream: Tensor, _ weight: Tensor, _ g: ConvGeome
             let oc = ic &* multiplier &+ m
             let src = gp + (n &* g.o &+ oc) &* planeOut
             let taps = wp + oc &* g.kh &* g.kw
-            for ki in 0..<g.kh {
-                for kj in 0..<g.kw {
-                    let wv = taps[ki &* g.kw &+ kj]
-                    let xOffset = kj &* g.dw &- g.pad.left
-                    let (lo, hi) = validRange(offset: xOffset, stride: g.sw, count: g.ow, limit: g.w)
-                    if lo >= hi { continue }
-                    for oy in 0..<g.oh {
-                        let iy = oy &* g.sh &- g.pad.top &+ ki &* g.dh
-                        if iy < 0 || iy >= g.h { continue }
-                        let d = dst + (iy &* g.w &+ xOffset)
-                        let s = src + oy &* g.ow
+            for oy in 0..<g.oh {
+                let s = src + oy &* g.ow
+                for ki in 0..<g.kh {
+                    let iy = oy &* g.sh &- g.pad.top &+ ki &* g.dh
+                    if iy < 0 || iy >= g.h { continue }
+                    let dstRow = dst + iy &* g.w
+                    for kj in 0..<g.kw {
+                        let wv = taps[ki &* g.kw &+ kj]
+                        let xOffset = kj &* g.dw &- g.pad.left
+                        let (lo, hi) = validRange(offset: xOffset, stride: g.sw, count: g.ow, limit: g.w)
+                        if lo >= hi { continue }
+                        let d = dstRow + xOffset
                         var ox = lo
                         if g.sw == 1 {
                             while ox < hi { d[ox] += wv * s[ox]; ox &+= 1 }

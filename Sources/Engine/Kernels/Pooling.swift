@@ -27,27 +27,51 @@ struct PoolGeometry {
     }
 }
 
-/// Index (within the plane) of the first maximum of each window; NaN wins, as in PyTorch.
+/// Max pooling of one output row, one window tap at a time over the whole row (so the inner loop
+/// is a strided max the compiler can vectorise). Fills `best` with the maxima and, when `index` is
+/// given, the in-plane index of each window's first maximum (row-major window order, as PyTorch).
+/// NaN wins and stays, as in PyTorch.
 @inline(__always)
-private func argmaxInWindow(_ src: UnsafePointer<Float>, _ g: PoolGeometry, _ oy: Int, _ ox: Int) -> Int {
-    var best = -Float.infinity
-    var bestIndex = -1
-    for ki in 0..<g.a.kernel.0 {
-        let iy = oy &* g.a.stride.0 &- g.a.padding.0 &+ ki &* g.a.dilation.0
+private func maxPoolRow(
+    _ src: UnsafePointer<Float>, _ g: PoolGeometry, oy: Int,
+    _ best: UnsafeMutablePointer<Float>, _ index: UnsafeMutablePointer<Int32>?
+) {
+    let (kh, kw) = g.a.kernel
+    let (sh, sw) = g.a.stride
+    let (ph, pw) = g.a.padding
+    let (dh, dw) = g.a.dilation
+    best.update(repeating: -.infinity, count: g.ow)
+    index?.update(repeating: -1, count: g.ow)
+    for ki in 0..<kh {
+        let iy = oy &* sh &- ph &+ ki &* dh
         if iy < 0 || iy >= g.h { continue }
-        for kj in 0..<g.a.kernel.1 {
-            let ix = ox &* g.a.stride.1 &- g.a.padding.1 &+ kj &* g.a.dilation.1
-            if ix < 0 || ix >= g.w { continue }
-            let index = iy &* g.w &+ ix
-            let v = src[index]
-            if v > best || v.isNaN || bestIndex < 0 {
-                best = v
-                bestIndex = index
-                if v.isNaN { return index }
+        let row = src + iy &* g.w
+        for kj in 0..<kw {
+            let offset = kj &* dw &- pw
+            let (lo, hi) = validRange(offset: offset, stride: sw, count: g.ow, limit: g.w)
+            if lo >= hi { continue }
+            let r = row + offset
+            if let index {
+                let base = Int32(iy &* g.w &+ offset)
+                var ox = lo
+                while ox < hi {
+                    let v = r[ox &* sw]
+                    let m = best[ox]
+                    if v > m || (v.isNaN && !m.isNaN) || index[ox] < 0 {
+                        best[ox] = v
+                        index[ox] = base &+ Int32(ox &* sw)
+                    }
+                    ox &+= 1
+                }
+            } else if sw == 1 {
+                var ox = lo
+                while ox < hi { let v = r[ox], m = best[ox]; best[ox] = (v > m || v != v) && m == m ? v : m; ox &+= 1 }
+            } else {
+                var ox = lo
+                while ox < hi { let v = r[ox &* sw], m = best[ox]; best[ox] = (v > m || v != v) && m == m ? v : m; ox &+= 1 }
             }
         }
     }
-    return bestIndex
 }
 
 func maxPoolForward(_ x: Tensor, _ g: PoolGeometry) -> Tensor {
@@ -56,11 +80,7 @@ func maxPoolForward(_ x: Tensor, _ g: PoolGeometry) -> Tensor {
     let planeIn = g.h &* g.w, planeOut = g.oh &* g.ow
     parallelFor(g.planes, minimumPerThread: 8) { p in
         let src = xp + p &* planeIn, dst = op + p &* planeOut
-        for oy in 0..<g.oh {
-            for ox in 0..<g.ow {
-                dst[oy &* g.ow &+ ox] = src[argmaxInWindow(src, g, oy, ox)]
-            }
-        }
+        for oy in 0..<g.oh { maxPoolRow(src, g, oy: oy, dst + oy &* g.ow, nil) }
     }
     return out
 }
@@ -71,11 +91,14 @@ func maxPoolInputGradient(_ upstream: Tensor, _ x: Tensor, _ g: PoolGeometry) ->
     let xp = x.pointer, gp = upstream.pointer, dp = gx.pointer
     let planeIn = g.h &* g.w, planeOut = g.oh &* g.ow
     parallelFor(g.planes, minimumPerThread: 8) { p in
+        let best = UnsafeMutablePointer<Float>.allocate(capacity: g.ow)
+        let index = UnsafeMutablePointer<Int32>.allocate(capacity: g.ow)
+        defer { best.deallocate(); index.deallocate() }
         let src = xp + p &* planeIn, dst = dp + p &* planeIn, up = gp + p &* planeOut
         for oy in 0..<g.oh {
-            for ox in 0..<g.ow {
-                dst[argmaxInWindow(src, g, oy, ox)] += up[oy &* g.ow &+ ox]
-            }
+            maxPoolRow(src, g, oy: oy, best, index)
+            let u = up + oy &* g.ow
+            for ox in 0..<g.ow { dst[Int(index[ox])] += u[ox] }
         }
     }
     return gx
