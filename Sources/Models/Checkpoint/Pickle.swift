@@ -89,7 +89,8 @@ struct TensorRef {
 /// A minimal pickle interpreter (protocols 0–5 opcodes that `torch.save` emits; no arbitrary code runs:
 /// callables are recognised by name, everything else stays an inert `.object`).
 struct Unpickler {
-    let bytes: [UInt8]
+    /// The whole file (or pickle entry); must stay valid while the unpickler is used.
+    let bytes: UnsafeRawBufferPointer
     /// Used in error messages.
     let file: String
     /// Current read position (absolute index into `bytes`).
@@ -99,7 +100,7 @@ struct Unpickler {
     /// Maps a persistent id (BINPERSID) to a value; torch uses it for storages.
     var persistentLoad: (PickleValue) throws -> PickleValue
 
-    init(bytes: [UInt8], start: Int = 0, file: String,
+    init(bytes: UnsafeRawBufferPointer, start: Int = 0, file: String,
          persistentLoad: @escaping (PickleValue) throws -> PickleValue = { _ in .none }) {
         self.bytes = bytes
         self.file = file

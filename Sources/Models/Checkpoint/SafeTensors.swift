@@ -6,18 +6,18 @@ import Foundation
 /// data, offsets relative to its start.
 enum SafeTensors {
     /// Header length plausible and the JSON starts with `{`.
-    static func looksLikeSafeTensors(_ bytes: [UInt8]) -> Bool {
+    static func looksLikeSafeTensors(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard bytes.count >= 10 else { return false }
         let n = headerLength(bytes)
         return n > 1 && n <= UInt64(bytes.count - 8) && bytes[8] == UInt8(ascii: "{")
     }
 
-    private static func headerLength(_ bytes: [UInt8]) -> UInt64 {
+    private static func headerLength(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         (0..<8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64(bytes[$1]) }
     }
 
     /// Decodes every tensor, in the order of their data in the file.
-    static func read(bytes: [UInt8], file: String) throws -> StateDict {
+    static func read(bytes: UnsafeRawBufferPointer, file: String) throws -> StateDict {
         guard bytes.count >= 8 else {
             throw ModelError.truncated(file: file, detail: "safetensors file of \(bytes.count) bytes has no 8-byte header length")
         }
@@ -60,13 +60,11 @@ enum SafeTensors {
         }
         entries.sort { ($0.begin, $0.key) < ($1.begin, $1.key) }
         var result = StateDict()
-        try bytes.withUnsafeBytes { raw in
-            for e in entries {
-                let slice = UnsafeRawBufferPointer(rebasing: raw[(dataStart + e.begin)..<(dataStart + e.end)])
-                result[e.key] = try TensorDecoding.decode(
-                    slice, dtype: e.dtype, offset: 0, shape: e.shape, strides: contiguousStrides(e.shape),
-                    file: file, key: e.key)
-            }
+        for e in entries {
+            let slice = UnsafeRawBufferPointer(rebasing: bytes[(dataStart + e.begin)..<(dataStart + e.end)])
+            result[e.key] = try TensorDecoding.decode(
+                slice, dtype: e.dtype, offset: 0, shape: e.shape, strides: contiguousStrides(e.shape),
+                file: file, key: e.key)
         }
         return result
     }

@@ -11,54 +11,69 @@ enum TensorDecoding {
     ) throws -> StateTensor {
         let width = dtype.byteWidth
         let storageCount = storage.count / width
-        let count = shape.reduce(1, *)
+        // Sizes come from the file: check the arithmetic instead of trapping on overflow.
+        var count = 1
+        for size in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: size)
+            guard !overflow, product <= 1 << 36 else {
+                throw ModelError.corruptCheckpoint(file: file, detail: "tensor '\(key)' has an impossible shape \(shape)")
+            }
+            count = product
+        }
         if count > 0 {
             // Largest element index the view touches must lie inside the storage.
             var last = offset
-            for (size, stride) in zip(shape, strides) { last += (size - 1) * stride }
+            for (size, stride) in zip(shape, strides) {
+                let (step, o1) = (size - 1).multipliedReportingOverflow(by: stride)
+                let (sum, o2) = last.addingReportingOverflow(step)
+                guard !o1, !o2 else { last = Int.max; break }
+                last = sum
+            }
             guard offset >= 0, last < storageCount else {
                 throw ModelError.corruptCheckpoint(
                     file: file,
                     detail: "tensor '\(key)' (shape \(shape), strides \(strides), offset \(offset)) reaches element \(last) of a storage with \(storageCount) elements")
             }
         }
-        let indices = elementIndices(offset: offset, shape: shape, strides: strides)
+        // nil when the view is contiguous: element n then sits at offset + n.
+        let gathered = gatherIndices(offset: offset, shape: shape, strides: strides)
+        func index(_ n: Int) -> Int { gathered?[n] ?? (offset &+ n) }
         if dtype.isInteger {
             var values = [Int64](repeating: 0, count: count)
-            for (n, i) in indices.enumerated() { values[n] = readInteger(storage, dtype, i) }
+            for n in 0..<count { values[n] = readInteger(storage, dtype, index(n)) }
             return StateTensor(integers: values, shape: shape, dtype: dtype)
         }
-        var values = [Float](repeating: 0, count: count)
-        values.withUnsafeMutableBufferPointer { out in
-            switch dtype {
-            case .float32:
-                for (n, i) in indices.enumerated() {
-                    out[n] = Float(bitPattern: UInt32(littleEndian: storage.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self)))
-                }
-            case .float64:
-                for (n, i) in indices.enumerated() {
-                    out[n] = Float(Double(bitPattern: UInt64(littleEndian: storage.loadUnaligned(fromByteOffset: i &* 8, as: UInt64.self))))
-                }
-            case .float16:
-                for (n, i) in indices.enumerated() {
-                    out[n] = halfToFloat(UInt16(littleEndian: storage.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self)))
-                }
-            case .bfloat16:
-                for (n, i) in indices.enumerated() {
-                    let bits = UInt16(littleEndian: storage.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self))
-                    out[n] = Float(bitPattern: UInt32(bits) << 16)
-                }
-            default:
-                break
+        // Decoded straight into the tensor's storage (no intermediate array: checkpoints can be hundreds of MB).
+        let out = TensorStorage(count: count)
+        let p = out.pointer
+        switch dtype {
+        case .float32:
+            for n in 0..<count {
+                p[n] = Float(bitPattern: UInt32(littleEndian: storage.loadUnaligned(fromByteOffset: index(n) &* 4, as: UInt32.self)))
             }
+        case .float64:
+            for n in 0..<count {
+                p[n] = Float(Double(bitPattern: UInt64(littleEndian: storage.loadUnaligned(fromByteOffset: index(n) &* 8, as: UInt64.self))))
+            }
+        case .float16:
+            for n in 0..<count {
+                p[n] = halfToFloat(UInt16(littleEndian: storage.loadUnaligned(fromByteOffset: index(n) &* 2, as: UInt16.self)))
+            }
+        case .bfloat16:
+            for n in 0..<count {
+                let bits = UInt16(littleEndian: storage.loadUnaligned(fromByteOffset: index(n) &* 2, as: UInt16.self))
+                p[n] = Float(bitPattern: UInt32(bits) << 16)
+            }
+        default:
+            break
         }
-        return StateTensor(Tensor(shape: shape, scalars: values), dtype: dtype)
+        return StateTensor(Tensor(shape: shape, storage: out), dtype: dtype)
     }
 
-    /// Storage element index of each tensor element in row-major order.
-    private static func elementIndices(offset: Int, shape: [Int], strides: [Int]) -> [Int] {
+    /// Storage element index of each tensor element in row-major order; nil for a contiguous view.
+    private static func gatherIndices(offset: Int, shape: [Int], strides: [Int]) -> [Int]? {
         let count = shape.reduce(1, *)
-        guard count > 0 else { return [] }
+        guard count > 0 else { return nil }
         // Contiguous views (the usual case) need no odometer.
         var contiguous = true
         var expected = 1
@@ -66,7 +81,7 @@ enum TensorDecoding {
             if strides[d] != expected { contiguous = false; break }
             expected *= shape[d]
         }
-        if contiguous { return Array(offset..<(offset + count)) }
+        if contiguous { return nil }
         var result = [Int]()
         result.reserveCapacity(count)
         var counter = [Int](repeating: 0, count: shape.count)

@@ -9,29 +9,40 @@ public func loadStateDict(from url: URL) throws -> StateDict {
     if !FileManager.default.fileExists(atPath: file), url.lastPathComponent == DefaultWeights.efficientnetLite0FileName {
         throw ModelError.defaultWeightsMissing(searched: DefaultWeights.candidateURLs(fileName: url.lastPathComponent).map(\.path))
     }
-    let data: Data
+    let head: [UInt8]
     do {
-        data = try Data(contentsOf: url, options: .mappedIfSafe)
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        head = [UInt8](try handle.read(upToCount: 16) ?? Data())
     } catch {
         throw ModelError.unreadable(file: file, detail: (error as NSError).localizedDescription)
     }
-    let bytes = [UInt8](data)
-    if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+    if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
         return try TorchCheckpoint.readZip(url: url)
     }
-    if bytes.starts(with: TorchCheckpoint.legacyPrefix) {
-        return try TorchCheckpoint.readLegacy(bytes: bytes, file: file)
+    // Memory-mapped: tensors are decoded straight from the file's pages, without a copy of the whole file.
+    let data: Data
+    do {
+        data = try Data(contentsOf: url, options: .alwaysMapped)
+    } catch {
+        throw ModelError.unreadable(file: file, detail: (error as NSError).localizedDescription)
     }
-    if SafeTensors.looksLikeSafeTensors(bytes) || url.pathExtension.lowercased() == "safetensors" {
-        return try SafeTensors.read(bytes: bytes, file: file)
+    return try data.withUnsafeBytes { bytes in
+        if bytes.starts(with: TorchCheckpoint.legacyPrefix) {
+            return try TorchCheckpoint.readLegacy(bytes: bytes, file: file)
+        }
+        if SafeTensors.looksLikeSafeTensors(bytes) || url.pathExtension.lowercased() == "safetensors" {
+            return try SafeTensors.read(bytes: bytes, file: file)
+        }
+        if bytes.count < 16 {
+            throw ModelError.notACheckpoint(file: file, reason: "only \(bytes.count) bytes")
+        }
+        if bytes.first == 0x80 {
+            throw ModelError.notACheckpoint(file: file, reason: "a pickle stream without torch.save's magic number")
+        }
+        let hex = bytes.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
+        throw ModelError.notACheckpoint(file: file, reason: "unrecognised leading bytes \(hex)")
     }
-    if bytes.count < 16 {
-        throw ModelError.notACheckpoint(file: file, reason: "only \(bytes.count) bytes")
-    }
-    if bytes.first == 0x80 {
-        throw ModelError.notACheckpoint(file: file, reason: "a pickle stream without torch.save's magic number")
-    }
-    throw ModelError.notACheckpoint(file: file, reason: "unrecognised leading bytes " + bytes.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " "))
 }
 
 /// PyTorch's two checkpoint layouts.
@@ -44,7 +55,7 @@ enum TorchCheckpoint {
     /// Legacy layout: magic pickle, protocol-version pickle, sys_info pickle, the object pickle (tensors point
     /// at storages by persistent id), a pickled list of storage keys, then per key an int64 element count and
     /// the raw little-endian data.
-    static func readLegacy(bytes: [UInt8], file: String) throws -> StateDict {
+    static func readLegacy(bytes: UnsafeRawBufferPointer, file: String) throws -> StateDict {
         var refs: [String: StorageRef] = [:]
         var unpickler = Unpickler(bytes: bytes, start: legacyPrefix.count, file: file)
         let version = try unpickler.load()
@@ -90,13 +101,11 @@ enum TorchCheckpoint {
             storages[key] = position..<(position + length)
             position += length
         }
-        return try bytes.withUnsafeBytes { raw in
-            try makeStateDict(root, file: file) { ref, decode in
-                guard let range = storages[ref.key] else {
-                    throw ModelError.corruptCheckpoint(file: file, detail: "storage \(ref.key) is not in the file's storage list")
-                }
-                return try decode(UnsafeRawBufferPointer(rebasing: raw[range]))
+        return try makeStateDict(root, file: file) { ref, decode in
+            guard let range = storages[ref.key] else {
+                throw ModelError.corruptCheckpoint(file: file, detail: "storage \(ref.key) is not in the file's storage list")
             }
+            return try decode(UnsafeRawBufferPointer(rebasing: bytes[range]))
         }
     }
 
@@ -123,12 +132,14 @@ enum TorchCheckpoint {
         }
         let pickle = try extract(archive, pickleEntry, file: file)
         var refs: [String: StorageRef] = [:]
-        var unpickler = Unpickler(bytes: pickle, file: file + ":" + pickleEntry.path) { pid in
-            let ref = try storageRef(pid, file: file, legacy: false)
-            refs[ref.key] = ref
-            return .storage(ref)
+        let root = try pickle.withUnsafeBytes { bytes in
+            var unpickler = Unpickler(bytes: bytes, file: file + ":" + pickleEntry.path) { pid in
+                let ref = try storageRef(pid, file: file, legacy: false)
+                refs[ref.key] = ref
+                return .storage(ref)
+            }
+            return try unpickler.load()
         }
-        let root = try unpickler.load()
         var storages: [String: [UInt8]] = [:]
         for (key, ref) in refs {
             guard let entry = archive[folder + "data/" + key] else {
