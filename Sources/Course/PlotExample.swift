@@ -5,22 +5,24 @@ import Models
 
 /// The photo beside one saliency map, titled "<method> — <class name> (<id>)" (TorchRay's `plot_example`).
 ///
-/// The map (item `item` of an N×1×h×w tensor) is min–max scaled to the colormap and enlarged to the photo's size
-/// without smoothing, so each of its cells stays visible as in TorchRay's plots.
+/// The map (item `item` of an N×1×h×w tensor) is scaled from its minimum to its `clip` percentile (99.5 by default,
+/// so a handful of extreme pixels do not leave the rest dark; nil gives TorchRay's plain min–max) and enlarged to
+/// the photo's size without smoothing, so each of its cells stays visible as in TorchRay's plots.
 public func plotExample(
-    image: Image, saliency: Tensor, method: String, classID: Int, item: Int = 0, colormap: Colormap = .viridis
+    image: Image, saliency: Tensor, method: String, classID: Int, item: Int = 0, colormap: Colormap = .viridis,
+    clip: Float? = 99.5
 ) -> Image {
     let title = "\(method) — \(ImageNetLabels.name(classID)) (\(classID))"
-    let map = heatmapImage(saliency, item: item, width: image.width, height: image.height, colormap: colormap)
+    let map = heatmapImage(saliency, item: item, width: image.width, height: image.height, colormap: colormap, clip: clip)
     return PanelLayout.compose(
-        title: title, panels: [(image.rgb(), "input image"), (map, "\(method), min-max scaled")])
+        title: title, panels: [(image.rgb(), "input image"), (map, "\(method), \(PanelLayout.scaling(clip))")])
 }
 
 /// Several maps side by side (after the photo when one is given), each with its own caption, `columns` panels per
 /// row (all in one row by default); `overlay` blends each map, smoothly enlarged, over a greyed copy of the photo.
 public func plotMaps(
     _ maps: [Tensor], titles: [String], image: Image? = nil, overlay: Bool = false, colormap: Colormap = .viridis,
-    columns: Int? = nil, title: String? = nil
+    columns: Int? = nil, title: String? = nil, clip: Float? = 99.5
 ) -> Image {
     let width = image?.width ?? 224
     let height = image?.height ?? 224
@@ -29,9 +31,9 @@ public func plotMaps(
     for (index, map) in maps.enumerated() {
         let caption = index < titles.count ? titles[index] : "map \(index + 1)"
         if overlay, let image {
-            panels.append((overlayImage(map, on: image, colormap: colormap), caption))
+            panels.append((overlayImage(map, on: image, colormap: colormap, clip: clip), caption))
         } else {
-            panels.append((heatmapImage(map, width: width, height: height, colormap: colormap), caption))
+            panels.append((heatmapImage(map, width: width, height: height, colormap: colormap, clip: clip), caption))
         }
     }
     return PanelLayout.compose(title: title, panels: panels, columns: columns)
@@ -61,15 +63,15 @@ public func rgbPicture(of tensor: Tensor, item: Int = 0) -> Image {
     return Image(width: w, height: h, channels: 3, pixels: pixels)
 }
 
-/// Item `item` of an N×1×h×w map (or any N×C×h×w, first channel) min–max scaled through `colormap` and enlarged to
-/// `width × height` by nearest-neighbour sampling.
+/// Item `item` of an N×1×h×w map (or any N×C×h×w, first channel) scaled from its minimum to its `clip` percentile
+/// (nil: its maximum), coloured through `colormap` and enlarged to `width × height` by nearest-neighbour sampling.
 public func heatmapImage(
-    _ map: Tensor, item: Int = 0, width: Int, height: Int, colormap: Colormap = .viridis
+    _ map: Tensor, item: Int = 0, width: Int, height: Int, colormap: Colormap = .viridis, clip: Float? = nil
 ) -> Image {
     guard let plane = MapPlane(map, item: item) else {
         return BitmapFont.render("expected an N×1×h×w map, got \(map.shape)")
     }
-    let scaled = plane.minMaxScaled()
+    let scaled = plane.scaled(clip: clip)
     var pixels = [UInt8](repeating: 0, count: width * height * 3)
     for y in 0..<height {
         let sy = min(plane.height - 1, y * plane.height / height)
@@ -87,11 +89,13 @@ public func heatmapImage(
 
 /// Item `item` of an N×1×h×w map, min–max scaled, enlarged bilinearly to the photo's size and blended at half
 /// opacity over a greyed copy of the photo.
-public func overlayImage(_ map: Tensor, on image: Image, item: Int = 0, colormap: Colormap = .viridis) -> Image {
+public func overlayImage(
+    _ map: Tensor, on image: Image, item: Int = 0, colormap: Colormap = .viridis, clip: Float? = nil
+) -> Image {
     guard let plane = MapPlane(map, item: item) else {
         return BitmapFont.render("expected an N×1×h×w map, got \(map.shape)")
     }
-    let scaled = plane.minMaxScaled()
+    let scaled = plane.scaled(clip: clip)
     let grey = image.gray()
     let (width, height) = (image.width, image.height)
     var pixels = [UInt8](repeating: 0, count: width * height * 3)
@@ -129,13 +133,21 @@ struct MapPlane {
         values = Array(map.scalars[start..<(start + height * width)])
     }
 
-    /// Values mapped to [0, 1] by min–max scaling (all zeros for a constant map; NaN stays NaN → colour 0).
-    func minMaxScaled() -> [Float] {
-        let finite = values.filter(\.isFinite)
-        guard let low = finite.min(), let high = finite.max(), high > low else {
-            return [Float](repeating: 0, count: values.count)
+    /// Values mapped to [0, 1]: the minimum to 0 and the `clip` percentile (nil: the maximum) to 1, clamped
+    /// (all zeros for a constant map; NaN stays NaN, which the colormap shows as its first colour).
+    func scaled(clip: Float?) -> [Float] {
+        let finite = values.filter(\.isFinite).sorted()
+        guard let low = finite.first, var high = finite.last else { return [Float](repeating: 0, count: values.count) }
+        if let clip, clip < 100 {
+            // Linear interpolation between order statistics, as numpy's default percentile.
+            let rank = Float(finite.count - 1) * max(0, clip) / 100
+            let below = Int(rank.rounded(.down))
+            let above = min(finite.count - 1, below + 1)
+            let clipped = finite[below] + (finite[above] - finite[below]) * (rank - Float(below))
+            if clipped > low { high = clipped }
         }
-        return values.map { ($0 - low) / (high - low) }
+        guard high > low else { return [Float](repeating: 0, count: values.count) }
+        return values.map { min(1, max(0, ($0 - low) / (high - low))) }
     }
 }
 
@@ -143,6 +155,13 @@ struct MapPlane {
 enum PanelLayout {
     static let gap = 8
     static let margin = 6
+
+    /// How a panel's values were scaled, for its caption.
+    static func scaling(_ clip: Float?) -> String {
+        guard let clip, clip < 100 else { return "min-max scaled" }
+        let text = clip == clip.rounded() ? "\(Int(clip))" : "\(clip)"
+        return "min to \(text)th pct"
+    }
 
     static func compose(title: String?, panels: [(Image, String)], columns: Int? = nil) -> Image {
         guard !panels.isEmpty else { return BitmapFont.render(title ?? "(nothing to show)") }
