@@ -28,23 +28,23 @@ func vectorJacobian(_ op: Op, inputs: [Tensor], output y: Tensor, upstream g: Te
     case .addScalar:
         return only(g)
     case .mulScalar(let s):
-        return only(unaryMap(g) { $0 * s })
+        return only(parallelMap(g, AffineKernel(scale: s, shift: 0)))
     case .reciprocalTimes(let s):
         // d(s/x)/dx = -s/x²
-        return only(Tensor.zip(g, x) { gi, xi in -s * gi / (xi * xi) })
+        return only(zipMap(g, x) { gi, xi in -s * gi / (xi * xi) })
     case .relu:
-        return only(Tensor.zip(g, x) { gi, xi in xi > 0 ? gi : 0 })
+        return only(parallelZip(g, x, ReLUMaskKernel()))
     case .relu6:
-        return only(Tensor.zip(g, x) { gi, xi in xi > 0 && xi < 6 ? gi : 0 })
+        return only(parallelZip(g, x, ReLU6MaskKernel()))
     case .sigmoid:
-        return only(Tensor.zip(g, y) { gi, yi in gi * yi * (1 - yi) })
+        return only(zipMap(g, y) { gi, yi in gi * yi * (1 - yi) })
     case .exp:
-        return only(Tensor.zip(g, y) { $0 * $1 })
+        return only(zipMap(g, y) { $0 * $1 })
     case .abs:
-        return only(Tensor.zip(g, x) { gi, xi in xi > 0 ? gi : (xi < 0 ? -gi : 0) })
+        return only(zipMap(g, x) { gi, xi in xi > 0 ? gi : (xi < 0 ? -gi : 0) })
     case .clamp(let lo, let hi):
         let l = lo ?? -.infinity, h = hi ?? .infinity
-        return only(Tensor.zip(g, x) { gi, xi in xi >= l && xi <= h ? gi : 0 })
+        return only(zipMap(g, x) { gi, xi in xi >= l && xi <= h ? gi : 0 })
     case .reshape:
         return only(Tensor(shape: x.shape, storage: g.storage, node: nil))
     case .slice(let index):
@@ -97,10 +97,10 @@ func vectorJacobian(_ op: Op, inputs: [Tensor], output y: Tensor, upstream g: Te
         return only(broadcastMap(x, ratio, "norm", file: #file, line: #line) { $0 * $1 })
     case .softmax(let axis):
         // g_x = y ⊙ (g − Σ_axis g ⊙ y)
-        let gy = Tensor.zip(g, y) { $0 * $1 }
+        let gy = zipMap(g, y) { $0 * $1 }
         let s = sumToShape(gy, y.shape.enumerated().map { $0.offset == axis ? 1 : $0.element })
         let centred = broadcastMap(g, s, "softmax", file: #file, line: #line) { $0 - $1 }
-        return only(Tensor.zip(centred, y) { $0 * $1 })
+        return only(zipMap(centred, y) { $0 * $1 })
     case .conv2d(let a):
         let geometry = ConvGeometry(input: x.shape, weight: inputs[1].shape, a, file: #file, line: #line)
         return only(conv2dInputGradient(g, inputs[1], geometry))
@@ -191,7 +191,7 @@ public func gradients(
             guard let gi, let n = input.node else { continue }
             let key = ObjectIdentifier(n)
             if let existing = grads[key] {
-                grads[key] = Tensor.zip(existing, gi) { $0 + $1 }  // used twice: accumulate
+                grads[key] = parallelZip(existing, gi, AddKernel())  // used twice: accumulate
             } else {
                 grads[key] = gi
             }

@@ -6,26 +6,30 @@ import Foundation
 extension Tensor {
     /// Element-wise sum with broadcasting.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        recording(.add, [a, b], broadcastMap(a, b, "+", file: #file, line: #line) { $0 + $1 })
+        recording(.add, [a, b], a.shape == b.shape ? parallelZip(a, b, AddKernel())
+                                    : broadcastMap(a, b, "+", file: #file, line: #line) { $0 + $1 })
     }
 
     /// Element-wise difference with broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        recording(.sub, [a, b], broadcastMap(a, b, "-", file: #file, line: #line) { $0 - $1 })
+        recording(.sub, [a, b], a.shape == b.shape ? parallelZip(a, b, SubKernel())
+                                    : broadcastMap(a, b, "-", file: #file, line: #line) { $0 - $1 })
     }
 
     /// Element-wise product with broadcasting.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        recording(.mul, [a, b], broadcastMap(a, b, "*", file: #file, line: #line) { $0 * $1 })
+        recording(.mul, [a, b], a.shape == b.shape ? parallelZip(a, b, MulKernel())
+                                    : broadcastMap(a, b, "*", file: #file, line: #line) { $0 * $1 })
     }
 
     /// Element-wise quotient with broadcasting.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        recording(.div, [a, b], broadcastMap(a, b, "/", file: #file, line: #line) { $0 / $1 })
+        recording(.div, [a, b], a.shape == b.shape ? parallelZip(a, b, DivKernel())
+                                    : broadcastMap(a, b, "/", file: #file, line: #line) { $0 / $1 })
     }
 
     /// Adds a constant to every element.
-    public static func + (a: Tensor, s: Float) -> Tensor { recording(.addScalar, [a], unaryMap(a) { $0 + s }) }
+    public static func + (a: Tensor, s: Float) -> Tensor { recording(.addScalar, [a], parallelMap(a, AffineKernel(scale: 1, shift: s))) }
     /// Adds a constant to every element.
     public static func + (s: Float, a: Tensor) -> Tensor { a + s }
     /// Subtracts a constant from every element.
@@ -33,7 +37,7 @@ extension Tensor {
     /// A constant minus every element.
     public static func - (s: Float, a: Tensor) -> Tensor { (-a) + s }
     /// Multiplies every element by a constant.
-    public static func * (a: Tensor, s: Float) -> Tensor { recording(.mulScalar(s), [a], unaryMap(a) { $0 * s }) }
+    public static func * (a: Tensor, s: Float) -> Tensor { recording(.mulScalar(s), [a], parallelMap(a, AffineKernel(scale: s, shift: 0))) }
     /// Multiplies every element by a constant.
     public static func * (s: Float, a: Tensor) -> Tensor { a * s }
     /// Divides every element by a constant.
@@ -78,11 +82,11 @@ extension Tensor {
     }
 
     /// max(x, 0); gradient 1 where x > 0 (PyTorch: 0 at x = 0).
-    public func relu() -> Tensor { Tensor.recording(.relu, [self], unaryMap(self) { $0 > 0 ? $0 : 0 }) }
+    public func relu() -> Tensor { Tensor.recording(.relu, [self], parallelMap(self, ReLUKernel())) }
 
     /// min(max(x, 0), 6); gradient 1 where 0 < x < 6.
     public func relu6() -> Tensor {
-        Tensor.recording(.relu6, [self], unaryMap(self) { Swift.min(Swift.max($0, 0), 6) })
+        Tensor.recording(.relu6, [self], parallelMap(self, ReLU6Kernel()))
     }
 
     /// Identity: dropout in evaluation mode.

@@ -158,10 +158,11 @@ func channelAffine(_ x: Tensor, scale: [Float], shift: [Float]?) -> Tensor {
     let plane = x.count / Swift.max(n * c, 1)
     let out = Tensor.uninitialized(x.shape)
     let xp = x.pointer, op = out.pointer
-    for i in 0..<n {
-        for ch in 0..<c {
-            let s = scale[ch], t = shift?[ch] ?? 0
-            let base = (i &* c &+ ch) &* plane
+    scale.withUnsafeBufferPointer { sp in
+        parallelFor(n * c, minimumPerThread: max(1, (1 << 16) / max(plane, 1))) { job in
+            let ch = job % c
+            let s = sp[ch], t = shift?[ch] ?? 0
+            let base = job &* plane
             let src = xp + base, dst = op + base
             for j in 0..<plane { dst[j] = src[j] * s + t }
         }

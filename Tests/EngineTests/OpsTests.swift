@@ -21,6 +21,13 @@ import Testing
         #expect(gradients(of: y, seed: Tensor(shape: [1, 1, 1, 1], scalars: [5]), wrt: [x])[0].scalars == [0, 5, 0, 0])
     }
 
+    @Test func maxPoolPropagatesNaN() {
+        let x = Tensor(shape: [1, 1, 2, 4], scalars: [1, .nan, 5, 2, 7, 3, 1, 1])
+        let y = x.maxPool2d(kernel: 2).scalars
+        #expect(y[0].isNaN)
+        #expect(y[1] == 5)
+    }
+
     @Test func ceilModeDropsWindowsStartingInPadding() {
         // H=5, k=2, s=2, p=1: ceil((5+2-2)/2)+1 = 4, but the last window would start at 6 ≥ 5+1, so 3.
         let x = Tensor(repeating: 1, shape: [1, 1, 5, 5])

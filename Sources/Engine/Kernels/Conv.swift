@@ -190,12 +190,10 @@ func addChannelBias(_ out: Tensor, _ bias: Tensor) {
     let n = out.shape[0], c = out.shape[1]
     let plane = out.count / max(n * c, 1)
     let op = out.pointer, bp = bias.pointer
-    for i in 0..<n {
-        for ch in 0..<c {
-            let b = bp[ch]
-            let row = op + (i &* c &+ ch) &* plane
-            for j in 0..<plane { row[j] += b }
-        }
+    parallelFor(n * c, minimumPerThread: max(1, (1 << 16) / max(plane, 1))) { job in
+        let b = bp[job % c]
+        let row = op + job &* plane
+        for j in 0..<plane { row[j] += b }
     }
 }
 

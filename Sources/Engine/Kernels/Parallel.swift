@@ -3,6 +3,7 @@ import Foundation
 
 /// Runs `body(i)` for i in 0..<count, split over the engine's threads in contiguous chunks.
 /// Small counts run inline: thread start-up costs more than they save.
+@inline(__always)
 func parallelFor(_ count: Int, minimumPerThread: Int = 1, _ body: (Int) -> Void) {
     let threads = min(EngineThreads.count, count / max(minimumPerThread, 1))
     if threads <= 1 {
@@ -16,6 +17,18 @@ func parallelFor(_ count: Int, minimumPerThread: Int = 1, _ body: (Int) -> Void)
             for i in start..<end { body(i) }
         }
     }
+}
+
+/// Runs `body(range)` over contiguous pieces of 0..<count, in parallel when `count` is large enough to
+/// pay for the threads (element-wise loops over activations are memory-bound; two cores read faster).
+@inline(__always)
+func parallelChunks(_ count: Int, minimumChunk: Int = 1 << 16, _ body: (Range<Int>) -> Void) {
+    let pieces = min(EngineThreads.count, count / max(minimumChunk, 1))
+    if pieces <= 1 {
+        body(0..<count)
+        return
+    }
+    parallelFor(pieces) { t in body((count * t / pieces)..<(count * (t + 1) / pieces)) }
 }
 
 /// The number of threads the engine's own kernels use (OpenBLAS keeps its own count).

@@ -30,18 +30,21 @@ struct PoolGeometry {
 /// Max pooling of one output row, one window tap at a time over the whole row (so the inner loop
 /// is a strided max the compiler can vectorise). Fills `best` with the maxima and, when `index` is
 /// given, the in-plane index of each window's first maximum (row-major window order, as PyTorch).
-/// NaN wins and stays, as in PyTorch.
+/// With `index`, NaN wins and stays, as in PyTorch; without it the fast comparison ignores NaN and
+/// the function returns false when it saw one, so the caller can redo the row with `index`.
 @inline(__always)
+@discardableResult
 private func maxPoolRow(
     _ src: UnsafePointer<Float>, _ g: PoolGeometry, oy: Int,
     _ best: UnsafeMutablePointer<Float>, _ index: UnsafeMutablePointer<Int32>?
-) {
+) -> Bool {
     let (kh, kw) = g.a.kernel
     let (sh, sw) = g.a.stride
     let (ph, pw) = g.a.padding
     let (dh, dw) = g.a.dilation
     best.update(repeating: -.infinity, count: g.ow)
     index?.update(repeating: -1, count: g.ow)
+    var sawNaN = false
     for ki in 0..<kh {
         let iy = oy &* sh &- ph &+ ki &* dh
         if iy < 0 || iy >= g.h { continue }
@@ -65,13 +68,14 @@ private func maxPoolRow(
                 }
             } else if sw == 1 {
                 var ox = lo
-                while ox < hi { let v = r[ox], m = best[ox]; best[ox] = (v > m || v != v) && m == m ? v : m; ox &+= 1 }
+                while ox < hi { let v = r[ox], m = best[ox]; best[ox] = v > m ? v : m; sawNaN = sawNaN || v != v; ox &+= 1 }
             } else {
                 var ox = lo
-                while ox < hi { let v = r[ox &* sw], m = best[ox]; best[ox] = (v > m || v != v) && m == m ? v : m; ox &+= 1 }
+                while ox < hi { let v = r[ox &* sw], m = best[ox]; best[ox] = v > m ? v : m; sawNaN = sawNaN || v != v; ox &+= 1 }
             }
         }
     }
+    return !sawNaN
 }
 
 func maxPoolForward(_ x: Tensor, _ g: PoolGeometry) -> Tensor {
@@ -80,7 +84,15 @@ func maxPoolForward(_ x: Tensor, _ g: PoolGeometry) -> Tensor {
     let planeIn = g.h &* g.w, planeOut = g.oh &* g.ow
     parallelFor(g.planes, minimumPerThread: 8) { p in
         let src = xp + p &* planeIn, dst = op + p &* planeOut
-        for oy in 0..<g.oh { maxPoolRow(src, g, oy: oy, dst + oy &* g.ow, nil) }
+        var index: UnsafeMutablePointer<Int32>? = nil
+        defer { index?.deallocate() }
+        for oy in 0..<g.oh {
+            if !maxPoolRow(src, g, oy: oy, dst + oy &* g.ow, nil) {
+                // A NaN in the windows: redo the row with PyTorch's NaN-propagating comparisons.
+                if index == nil { index = .allocate(capacity: g.ow) }
+                _ = maxPoolRow(src, g, oy: oy, dst + oy &* g.ow, index)
+            }
+        }
     }
     return out
 }
@@ -96,7 +108,7 @@ func maxPoolInputGradient(_ upstream: Tensor, _ x: Tensor, _ g: PoolGeometry) ->
         defer { best.deallocate(); index.deallocate() }
         let src = xp + p &* planeIn, dst = dp + p &* planeIn, up = gp + p &* planeOut
         for oy in 0..<g.oh {
-            maxPoolRow(src, g, oy: oy, best, index)
+            _ = maxPoolRow(src, g, oy: oy, best, index)
             let u = up + oy &* g.ow
             for ox in 0..<g.ow { dst[Int(index[ox])] += u[ox] }
         }
