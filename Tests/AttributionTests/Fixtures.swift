@@ -80,7 +80,7 @@ final class ModelCache: @unchecked Sendable {
         let built: Module
         if weights == "pretrained" {
             built = makeModel(arch, initialization: .seeded(0))
-            try built.load(try loadStateDict(from: try DefaultWeights.efficientnetLite0URL()), strict: true)
+            try built.load(try loadStateDict(from: try DefaultWeights.locateEfficientnetLite0()), strict: true)
         } else {
             built = makeModel(arch, initialization: .hashed)
         }

@@ -23,7 +23,8 @@ import Testing
 
     @Test func linearApproxIsSignedInputTimesGradient() {
         let map = SaliencyReduction.linearApprox.apply(activation: activation, gradient: gradient)
-        #expect(map.scalars == [1 * -5 + 3 * 2, 2 * 1 + -4 * -3])
+        let expected: [Float] = [1, 14]  // [1·-5 + 3·2, 2·1 + -4·-3]
+        #expect(map.scalars == expected)
     }
 
     @Test func channelSums() {
