@@ -113,3 +113,16 @@ public struct Tensor: @unchecked Sendable {
         return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))
     }
 }
+
+extension Tensor: CustomStringConvertible {
+    /// Shape and up to the first eight values, e.g. `Tensor[2, 3](1.0, 2.0, …)`.
+    public var description: String {
+        let shown = scalars.prefix(8).map { "\($0)" }.joined(separator: ", ")
+        return "Tensor\(shape)(\(shown)\(count > 8 ? ", …" : ""))" + (requiresGrad ? " requiresGrad" : "")
+    }
+}
+
+extension Tensor {
+    /// A tensor of ones.
+    public static func ones(_ shape: [Int]) -> Tensor { Tensor(repeating: 1, shape: shape) }
+}
