@@ -102,6 +102,47 @@ import Testing
         #expect(error!.description.contains("0xff"))
     }
 
+    /// Writes a safetensors file from a JSON header and raw data.
+    static func safetensors(header: String, data: [UInt8]) throws -> URL {
+        var bytes = [UInt8]()
+        let json = Array(header.utf8)
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { bytes += $0 }
+        bytes += json + data
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("models-\(UUID()).safetensors")
+        try Data(bytes).write(to: url)
+        return url
+    }
+
+    @Test func halfPrecisionAndIntegersAreConverted() throws {
+        // F16 [1.0, -2.5, 65504, 2^-24], BF16 [1.0, -0.15625], I64 [-3, 5000000000].
+        let f16: [UInt8] = [0x00, 0x3C, 0x00, 0xC1, 0xFF, 0x7B, 0x01, 0x00]
+        let bf16: [UInt8] = [0x80, 0x3F, 0x20, 0xBE]
+        var i64 = [UInt8]()
+        for v: Int64 in [-3, 5_000_000_000] { withUnsafeBytes(of: v.littleEndian) { i64 += $0 } }
+        let header = #"{"h":{"dtype":"F16","shape":[2,2],"data_offsets":[0,8]},"b":{"dtype":"BF16","shape":[2],"data_offsets":[8,12]},"n":{"dtype":"I64","shape":[2],"data_offsets":[12,28]},"__metadata__":{"format":"pt"}}"#
+        let url = try Self.safetensors(header: header, data: f16 + bf16 + i64)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let sd = try loadStateDict(from: url)
+        #expect(sd.keys == ["h", "b", "n"], "file order")
+        #expect(sd.tensor("h")?.scalars == [1, -2.5, 65504, 0x1p-24])
+        #expect(sd.tensor("h")?.shape == [2, 2])
+        #expect(sd.tensor("b")?.scalars == [1, -0.15625])
+        #expect(sd["n"]?.integers == [-3, 5_000_000_000])
+        #expect(sd["n"]?.dtype == .int64)
+    }
+
+    @Test func unsupportedDTypeNamesTheKey() throws {
+        let url = try Self.safetensors(header: #"{"z":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8))
+        defer { try? FileManager.default.removeItem(at: url) }
+        let error = modelError { _ = try loadStateDict(from: url) }
+        guard case let .unsupportedDType(_, key, dtype)? = error else {
+            Issue.record("expected .unsupportedDType, got \(String(describing: error))")
+            return
+        }
+        #expect(key == "z")
+        #expect(dtype == "C64")
+    }
+
     @Test func missingFileIsUnreadable() {
         let url = URL(fileURLWithPath: "/nonexistent/weights.pth")
         guard case .unreadable(let file, _)? = modelError({ _ = try loadStateDict(from: url) }) else {
