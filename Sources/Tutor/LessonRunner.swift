@@ -151,6 +151,17 @@ public struct LessonRunner: Sendable {
         }
         func exclude(_ index: Int) { session.included.remove(index) }
 
+        // Exercises still at TODO() whose reference is at hand (the student form): report them and put the
+        // reference in from the start, instead of discovering them one rerun at a time.
+        for step in programSteps where step.exerciseID != nil {
+            guard let reference = references[step.index],
+                  let i = code(of: step).firstIndex(where: { Self.callsTODO($0) }) else { continue }
+            var result = blank(step, .todo, "TODO not done", line: step.markdownLine(i))
+            result.note = "later steps ran with \(reference.origin)"
+            results[step.index] = result
+            session.replacements[step.index] = reference
+        }
+
         // Build-and-run loop: each failure removes (or replaces) the failing step and tries again.
         while attempt < programSteps.count * 2 + 4 {
             attempt += 1
@@ -320,6 +331,13 @@ public struct LessonRunner: Sendable {
         try? FileManager.default.createDirectory(at: assets, withIntermediateDirectories: true)
         return LessonRunResult(lessonPath: lesson.path, steps: ordered, seconds: Date().timeIntervalSince(started),
                                assetsDirectory: assets.path, cached: false)
+    }
+
+    /// True for a code line that calls `TODO(` outside a comment.
+    static func callsTODO(_ line: String) -> Bool {
+        guard let call = line.range(of: "TODO(") else { return false }
+        if let comment = line.range(of: "//"), comment.lowerBound < call.lowerBound { return false }
+        return true
     }
 
     /// Which step a diagnostic belongs to (-1: none).
