@@ -39,6 +39,11 @@ public func saliency(
     if method.requiresLayer && layer == nil {
         throw AttributionError.layerRequired(method, suggestions: model.architecture.defaultLayers.map(\.description))
     }
+    let side = model.architecture.minimumInputSide
+    if input.rank == 4, input.shape[2] < side || input.shape[3] < side {
+        throw AttributionError.invalidInputShape(
+            input.shape, expected: "N×3×H×W with H, W ≥ \(side) for \(model.architecture.rawValue)")
+    }
     return try saliency(
         model: model.module, input: input, target: target, method: method, layer: layer, resize: resize,
         resizeMode: resizeMode, smooth: smooth)

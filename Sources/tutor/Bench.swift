@@ -29,8 +29,12 @@ extension TutorCommand {
         var json = false
 
         func validate() throws {
-            guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1, got \(`repeat`).") }
-            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
+            try CLIError.exitingOnError {
+                guard `repeat` >= 1 else { throw CLIError.invalid(argument: "--repeat", "must be at least 1, got \(`repeat`)") }
+                if let threads, threads < 1 { throw CLIError.invalid(argument: "--threads", "must be at least 1, got \(threads)") }
+                if method != "forward" { _ = try parsedMethod() }
+                _ = try modelOptions.architecture()
+            }
         }
 
         func run() throws {

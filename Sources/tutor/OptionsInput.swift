@@ -16,7 +16,9 @@ struct InputOptions: ParsableArguments {
 
     func validate() throws {
         if (image == nil) == (input == nil) {
-            throw ValidationError("Give exactly one of --image PNG or --input TENSOR.npy.")
+            try CLIError.exitingOnError {
+                throw CLIError.invalid(argument: "--image/--input", "give exactly one of --image PNG or --input TENSOR.npy")
+            }
         }
     }
 

@@ -18,7 +18,10 @@ extension TutorCommand {
         var top = 5
 
         func validate() throws {
-            guard top >= 1 else { throw ValidationError("--top must be at least 1, got \(top).") }
+            try CLIError.exitingOnError {
+                guard top >= 1 else { throw CLIError.invalid(argument: "--top", "must be at least 1, got \(top)") }
+                _ = try modelOptions.architecture()
+            }
         }
 
         func run() throws {

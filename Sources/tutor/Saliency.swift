@@ -24,8 +24,11 @@ extension TutorCommand {
             + "default: the input (grad-cam requires one).", valueName: "path"))
         var layer: String?
 
-        @Flag(help: "Resize the map to the input size (bilinear).")
+        @Flag(help: "Resize the map to the input size.")
         var resize = false
+
+        @Option(help: ArgumentHelp("Interpolation for --resize: bilinear, bicubic or nearest.", valueName: "mode"))
+        var resizeMode: ResizeModeArgument = .bilinear
 
         @Option(help: ArgumentHelp("Gaussian smoothing, σ as a fraction of the map's larger side.", valueName: "f"))
         var smooth: Float = 0
@@ -34,8 +37,15 @@ extension TutorCommand {
         var out: String
 
         func validate() throws {
-            guard out.hasSuffix(".npy") || out.hasSuffix(".png") else {
-                throw ValidationError("--out must end in .npy or .png, got '\(out)'.")
+            try CLIError.exitingOnError {
+                guard out.hasSuffix(".npy") || out.hasSuffix(".png") else {
+                    throw CLIError.invalid(argument: "--out", "'\(out)' must end in .npy (raw map) or .png (heatmap)")
+                }
+                guard smooth >= 0, smooth.isFinite else {
+                    throw CLIError.invalid(argument: "--smooth", "\(smooth) must be a finite number ≥ 0")
+                }
+                _ = try parsedMethod()
+                _ = try modelOptions.architecture()
             }
         }
 
@@ -48,7 +58,8 @@ extension TutorCommand {
                 do {
                     map = try saliency(
                         model: loaded, input: input, target: .classIndex(target), method: method,
-                        layer: layer.map { LayerPath($0) }, resize: resize ? .toInput : .none, smooth: smooth)
+                        layer: layer.map { LayerPath($0) }, resize: resize ? .toInput : .none,
+                        resizeMode: resizeMode.mode, smooth: smooth)
                 } catch let error as AttributionError {
                     throw CLIError.invalid(argument: argument(for: error), error.description)
                 }
@@ -81,6 +92,19 @@ extension TutorCommand {
             case .unknownMethod: "--method"
             case .invalidOption: "--smooth"
             }
+        }
+    }
+}
+
+/// `--resize-mode`: PyTorch's interpolation modes (nearest works here, unlike in TorchRay).
+enum ResizeModeArgument: String, ExpressibleByArgument, CaseIterable {
+    case bilinear, bicubic, nearest
+
+    var mode: ResizeMode {
+        switch self {
+        case .bilinear: .bilinear
+        case .bicubic: .bicubic
+        case .nearest: .nearest
         }
     }
 }

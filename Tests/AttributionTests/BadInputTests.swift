@@ -51,6 +51,13 @@ import Testing
         }
     }
 
+    @Test func inputSmallerThanTheArchitectureAllowsThrows() {
+        let alexnet = Model(.alexnet, initialization: .seeded(1))
+        #expect(throws: AttributionError.self) {
+            try saliency(model: alexnet, input: Tensor.zeros([1, 3, 32, 32]), target: 1, method: .gradient)
+        }
+    }
+
     @Test func targetOutOfRangeThrows() {
         #expect(throws: AttributionError.targetOutOfRange(1000, classes: 1000)) {
             try saliency(model: model, input: input, target: 1000, method: .gradient)
