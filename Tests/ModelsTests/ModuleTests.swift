@@ -124,6 +124,19 @@ import Testing
         #expect(relativeError(target(x), source(x)) == 0)
     }
 
+    @Test func oldDenseNetKeysAreRenamed() throws {
+        // torchvision's first DenseNet checkpoints spell "denselayer1.norm.1.weight" for "denselayer1.norm1.weight".
+        let source = makeModel(.densenet121, initialization: .hashed)
+        let old = source.stateDict().renamingKeys { key in
+            key.replacingOccurrences(of: #"(denselayer\d+)\.(norm|relu|conv)([12])"#, with: "$1.$2.$3", options: .regularExpression)
+        }
+        #expect(old.keys.contains("features.denseblock1.denselayer1.norm.1.weight"))
+        let target = makeModel(.densenet121, initialization: .seeded(0))
+        try target.load(old, strict: true)
+        let x = Tensor(repeating: 0.5, shape: [1, 3, 32, 32])
+        #expect(relativeError(target(x), source(x)) == 0)
+    }
+
     @Test func hashedInitialisationIsBitExact() throws {
         let samples = try Fixtures.json("hashed_samples.json") as! [[String: Any]]
         // Where each sampled key lives; the model's own roles must pick the same kinds as the fixture script.
