@@ -109,8 +109,24 @@ public struct LessonRunner: Sendable {
             // Another run finished first with the same key: its result is as good as ours.
             try? FileManager.default.removeItem(at: scratch)
         }
+        pruneCache(keeping: 200)
         options.progress?(.finished(lesson: lesson.path, summary: summary(result)))
         return result
+    }
+
+    /// Keeps the cache from growing without bound: removes all but the `count` newest results.
+    func pruneCache(keeping count: Int) {
+        let manager = FileManager.default
+        guard let names = try? manager.contentsOfDirectory(atPath: cacheRoot.path), names.count > count else { return }
+        let dated = names.compactMap { name -> (String, Date)? in
+            let path = cacheRoot.appendingPathComponent(name).path
+            guard let date = (try? manager.attributesOfItem(atPath: path))?[.modificationDate] as? Date else { return nil }
+            return (name, date)
+        }.sorted { $0.1 > $1.1 }
+        // Folders of runs still in progress end in .tmp or .check; they are young, so they stay.
+        for (name, _) in dated.dropFirst(count) {
+            try? manager.removeItem(at: cacheRoot.appendingPathComponent(name))
+        }
     }
 
     func summary(_ result: LessonRunResult) -> String {

@@ -38,7 +38,7 @@ struct ReportBrowserTests {
         let probed = folder.appendingPathComponent("images-probe.html")
         try html.write(to: probed, atomically: true, encoding: .utf8)
         let dom = try browser(["--dump-dom", "--virtual-time-budget=5000", probed.absoluteString])
-        let sizes = try #require(dom.range(of: "IMAGES:").flatMap { start in
+        let sizes = try #require(dom.range(of: "id=\"probe\">IMAGES:").flatMap { start in
             dom[start.upperBound...].range(of: ":END").map { String(dom[start.upperBound..<$0.lowerBound]) }
         }, "the probe did not run: \(dom.prefix(300))")
         let decoded = sizes.split(separator: ",").map(String.init)
