@@ -54,7 +54,7 @@ extension TutorCommand {
                 } else {
                     call = { _ = loaded.module(input) }
                 }
-                let times = try BenchInput.time(repeat: `repeat`, call)
+                let (times, cpu) = try BenchInput.time(repeat: `repeat`, call)
                 let median = times.sorted()[times.count / 2]
                 let rss = BenchInput.peakRSSMegabytes()
                 let threadCount = OpenBLASSetup.threads
@@ -64,7 +64,8 @@ extension TutorCommand {
                     print(line)
                 } else {
                     print("\(loaded.displayName) \(method)\(path.map { " @ \($0)" } ?? ""): median \(String(format: "%.2f", median)) ms over \(`repeat`) calls, "
-                        + "peak RSS \(String(format: "%.1f", rss)) MB, \(threadCount) BLAS threads")
+                        + "CPU \(String(format: "%.1f", cpu)) ms per call, peak RSS \(String(format: "%.1f", rss)) MB, "
+                        + "\(threadCount) BLAS threads")
                 }
             }
         }
@@ -102,16 +103,28 @@ enum BenchInput {
         }
     }
 
-    /// Milliseconds of each of `count` calls, after one untimed warm-up call.
-    static func time(repeat count: Int, _ body: () throws -> Void) throws -> [Double] {
+    /// Wall milliseconds of each of `count` calls after one untimed warm-up call, and the process CPU
+    /// milliseconds (user + system, all threads) per call — the latter shows the work done when other
+    /// processes compete for the cores.
+    static func time(repeat count: Int, _ body: () throws -> Void) throws -> (wall: [Double], cpuPerCall: Double) {
         try body()
         var times: [Double] = []
+        let cpuStart = cpuMilliseconds()
         for _ in 0..<count {
             let start = DispatchTime.now().uptimeNanoseconds
             try body()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
-        return times
+        return (times, (cpuMilliseconds() - cpuStart) / Double(count))
+    }
+
+    /// User + system CPU time of this process so far, in milliseconds.
+    static func cpuMilliseconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let user = Double(usage.ru_utime.tv_sec) * 1e3 + Double(usage.ru_utime.tv_usec) / 1e3
+        let system = Double(usage.ru_stime.tv_sec) * 1e3 + Double(usage.ru_stime.tv_usec) / 1e3
+        return user + system
     }
 
     /// The process's peak resident set size (VmHWM, else getrusage's ru_maxrss), in MiB.
