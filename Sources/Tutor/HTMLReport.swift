@@ -127,6 +127,9 @@ public struct HTMLReport {
             }
             html += "</ul>"
         }
+        if let id = step.exerciseID, let exercise = checks?.exercises.first(where: { $0.id == id }) {
+            html += exerciseChecks(exercise)
+        }
         html += outputHTML(result.output, step: step)
         if !result.stderr.isEmpty {
             html += "<pre class=\"stderr\">\(escape(result.stderr))</pre>"
@@ -185,6 +188,25 @@ public struct HTMLReport {
         }
         if !caption.isEmpty { html += "<figcaption>\(caption)</figcaption>" }
         return html + "</figure>"
+    }
+
+    /// The exercise's check results, right under its code.
+    private func exerciseChecks(_ exercise: ExerciseResult) -> String {
+        var html = "<ul class=\"exercise-checks\" aria-label=\"checks\">"
+        html += "<li class=\"total\">checks: \(exercise.pointsEarned)/\(exercise.pointsPossible) points</li>"
+        for test in exercise.tests {
+            let mark = test.status == "passed" ? "✓" : "✗"
+            let name = test.hidden ? "hidden test" : escape(test.name)
+            var item = "<li class=\"test-\(escape(test.status))\">\(mark) \(name)"
+            if test.status != "passed" {
+                item += " — \(escape(test.status))"
+                if !test.hidden, let message = test.message {
+                    item += "<div class=\"message\">\(escape(lesson.path)):\(test.line): \(escape(message))</div>"
+                }
+            }
+            html += item + "</li>"
+        }
+        return html + "</ul>"
     }
 
     private func testBlock(_ step: Step) -> String {

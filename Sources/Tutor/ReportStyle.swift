@@ -57,5 +57,11 @@ enum ReportStyle {
     .test-passed td:nth-child(4) { color: var(--ok); } .test-failed td:nth-child(4), .test-crashed td:nth-child(4), .test-timed-out td:nth-child(4) { color: var(--bad); }
     .test-not-run td:nth-child(4) { color: var(--warn); }
     .subtotal td { font-weight: 600; }
+    .exercise-checks { list-style: none; margin: 0; padding: .4em .8em; border-top: 1px solid var(--border); font-size: .9em; }
+    .exercise-checks .total { font-weight: 600; }
+    .exercise-checks .test-passed { color: var(--ok); }
+    .exercise-checks .test-failed, .exercise-checks .test-crashed, .exercise-checks .test-timed-out { color: var(--bad); }
+    .exercise-checks .test-not-run { color: var(--warn); }
+    .exercise-checks .message { padding: .1em 0 .1em 1.2em; }
     """
 }
