@@ -72,6 +72,7 @@ public func makeModel(_ arch: Architecture, initialization: Initialization = .se
 public final class Model: @unchecked Sendable {
     /// The module tree (call it: `model.module(x)`).
     public let module: Module
+    /// Which network this is.
     public let architecture: Architecture
     /// Whether pretrained weights were loaded (false for seeded or hashed initialisation).
     public private(set) var isPretrained: Bool

@@ -49,6 +49,7 @@ public struct LayerPath: Hashable, Sendable, CustomStringConvertible, Expressibl
     /// The enclosing path (nil for the root).
     public var parent: LayerPath? { isRoot ? nil : LayerPath(components: Array(components.dropLast())) }
 
+    /// Orders paths by their dotted text.
     public static func < (a: LayerPath, b: LayerPath) -> Bool { a.description < b.description }
 }
 

@@ -31,9 +31,13 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible, Loc
 
     /// One key whose shape in the state dict differs from the model's parameter.
     public struct ShapeMismatch: Equatable, Sendable {
+        /// The checkpoint key.
         public let key: String
+        /// The model parameter's shape.
         public let expected: [Int]
+        /// The shape in the state dict.
         public let found: [Int]
+        /// A mismatch record.
         public init(key: String, expected: [Int], found: [Int]) {
             self.key = key
             self.expected = expected
@@ -41,6 +45,7 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible, Loc
         }
     }
 
+    /// The message shown to users: file, key or layer, what is wrong, what would be valid.
     public var description: String {
         switch self {
         case let .notACheckpoint(file, reason):
@@ -79,6 +84,7 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible, Loc
         }
     }
 
+    /// Same as `description` (for `localizedDescription`).
     public var errorDescription: String? { description }
 
     /// Lists at most 20 items so a fully wrong checkpoint gives a readable message.

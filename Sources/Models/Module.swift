@@ -28,6 +28,7 @@ open class Module: @unchecked Sendable, CustomStringConvertible {
     private var slots: [String: ParameterSlot] = [:]
     private var bufferNames: Set<String> = []
 
+    /// An empty module; subclasses register children and parameters in their initialiser.
     public init() {}
 
     /// PyTorch's class name for this module ("Conv2d", "Bottleneck", "_DenseLayer"), as `named_modules()` shows it.

@@ -2,6 +2,7 @@ import Engine
 
 /// torchvision's AlexNet (`features`, `avgpool`, `classifier`; flatten is functional, as in torchvision).
 public final class AlexNet: Module, @unchecked Sendable {
+    /// AlexNet for `numClasses` classes.
     public init(numClasses: Int = 1000) {
         super.init()
         register("features", Sequential([

@@ -3,6 +3,7 @@ import Engine
 /// One DenseNet layer: norm1, relu1, conv1 (1×1, bottleneck), norm2, relu2, conv2 (3×3, growth rate).
 /// Takes the concatenation of all earlier features and returns only its new channels.
 public final class DenseLayer: Module, @unchecked Sendable {
+    /// A layer reading `inputFeatures` channels and adding `growthRate`.
     public init(inputFeatures: Int, growthRate: Int, bottleneckSize: Int) {
         super.init()
         register("norm1", BatchNorm2d(inputFeatures))
@@ -22,6 +23,7 @@ public final class DenseLayer: Module, @unchecked Sendable {
 
 /// A dense block: denselayer1…N, each fed the concatenation of the block input and all earlier outputs.
 public final class DenseBlock: Module, @unchecked Sendable {
+    /// A block of `layers` dense layers.
     public init(layers: Int, inputFeatures: Int, growthRate: Int, bottleneckSize: Int) {
         super.init()
         for i in 0..<layers {
@@ -44,6 +46,7 @@ public final class DenseBlock: Module, @unchecked Sendable {
 
 /// Between dense blocks: norm, relu, 1×1 conv, 2×2 average pool.
 public final class Transition: Module, @unchecked Sendable {
+    /// A transition from `inputFeatures` to `outputFeatures` channels at half resolution.
     public init(inputFeatures: Int, outputFeatures: Int) {
         super.init()
         register("norm", BatchNorm2d(inputFeatures))
@@ -62,6 +65,7 @@ public final class Transition: Module, @unchecked Sendable {
 /// torchvision's DenseNet-BC: `features` (conv0, norm0, relu0, pool0, denseblockN, transitionN, norm5), then a
 /// functional ReLU (not a module, as in torchvision), global average pool and `classifier`.
 public final class DenseNet: Module, @unchecked Sendable {
+    /// DenseNet-BC; `blockConfiguration` [6,12,24,16] is densenet121, [6,12,48,32] densenet201.
     public init(growthRate: Int = 32, blockConfiguration: [Int], initialFeatures: Int = 64, bottleneckSize: Int = 4,
                 numClasses: Int = 1000) {
         super.init()

@@ -47,9 +47,12 @@ public final class SamePadding: Module, @unchecked Sendable {
 /// A convolution with TensorFlow "SAME" padding (efficientnet-lite-pytorch's `Conv2dStaticSamePadding`),
 /// with its `static_padding` child.
 public final class SameConv2d: Module, @unchecked Sendable {
+    /// Hyper-parameters, as for `Conv2d` (square kernel and stride).
     public let inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int, groups: Int, hasBias: Bool
     private let staticPadding: SamePadding
 
+    /// A SAME-padded convolution; `nominalSize` (the input side the package fixes its padding for) only names
+    /// the padding child's class.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, groups: Int = 1,
                 bias: Bool = false, nominalSize: Int = 224) {
         self.inChannels = inChannels
@@ -91,11 +94,13 @@ public final class SameConv2d: Module, @unchecked Sendable {
 /// 1×1 projection; residual sum when stride 1 and channels unchanged. One `_swish` (a ReLU6) per block, called
 /// twice (once without expansion).
 public final class MBConvBlock: Module, @unchecked Sendable {
+    /// Channels in and out, depthwise stride, expansion ratio.
     public let input: Int, output: Int, stride: Int, expandRatio: Int
     private let expandConv: SameConv2d?, bn0: BatchNorm2d?
     private let depthwiseConv: SameConv2d, bn1: BatchNorm2d, projectConv: SameConv2d, bn2: BatchNorm2d
     private let activation: ReLU6
 
+    /// One MBConv block; `nominalSize` is the input side at the design resolution.
     public init(input: Int, output: Int, kernelSize: Int, stride: Int, expandRatio: Int, nominalSize: Int, eps: Float = 1e-3) {
         self.input = input
         self.output = output
@@ -145,6 +150,7 @@ public final class EfficientNetLite: Module, @unchecked Sendable {
                               (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320)]
     private let activation = ReLU6()
 
+    /// EfficientNet-Lite0 (BN eps 1e-3, as the checkpoint was trained).
     public init(numClasses: Int = 1000, imageSize: Int = 224, eps: Float = 1e-3) {
         super.init()
         register("_conv_stem", SameConv2d(3, 32, kernelSize: 3, stride: 2, nominalSize: imageSize))

@@ -2,6 +2,7 @@ import Engine
 
 /// torchvision's Conv2dNormActivation: children "0" conv, "1" batch norm, "2" ReLU6.
 public final class ConvNormActivation: Module, @unchecked Sendable {
+    /// Conv (padding (k−1)/2, no bias), batch norm, ReLU6.
     public init(_ input: Int, _ output: Int, kernelSize: Int = 3, stride: Int = 1, groups: Int = 1) {
         super.init()
         register("0", Conv2d(input, output, kernelSize: kernelSize, stride: stride, padding: (kernelSize - 1) / 2,
@@ -20,8 +21,10 @@ public final class ConvNormActivation: Module, @unchecked Sendable {
 /// MobileNetV2's inverted residual: `conv` = [expand 1×1 (unless ratio 1), depthwise 3×3, project 1×1, BN],
 /// with a residual sum when stride is 1 and channels are unchanged.
 public final class InvertedResidual: Module, @unchecked Sendable {
+    /// Whether the input is added to the output.
     public let useResidual: Bool
 
+    /// A block from `input` to `output` channels, expanded by `expandRatio` inside.
     public init(input: Int, output: Int, stride: Int, expandRatio: Int) {
         let hidden = input * expandRatio
         useResidual = stride == 1 && input == output
@@ -43,6 +46,7 @@ public final class InvertedResidual: Module, @unchecked Sendable {
 /// torchvision's MobileNetV2 (width 1.0): `features.0…18`, functional global average pool, `classifier`
 /// (Dropout, Linear).
 public final class MobileNetV2: Module, @unchecked Sendable {
+    /// MobileNetV2 for `numClasses` classes.
     public init(numClasses: Int = 1000) {
         super.init()
         // (expand ratio t, channels c, repeats n, first stride s), torchvision's table.

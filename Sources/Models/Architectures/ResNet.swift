@@ -2,10 +2,12 @@ import Engine
 
 /// torchvision's ResNet basic block (resnet18/34): one `relu` module used twice.
 public final class BasicBlock: Module, @unchecked Sendable {
+    /// Output channels per `planes`.
     public static let expansion = 1
     private let conv1: Conv2d, bn1: BatchNorm2d, relu: ReLU, conv2: Conv2d, bn2: BatchNorm2d
     private let downsample: Sequential?
 
+    /// A block from `inPlanes` to `planes` channels; `downsample` adapts the shortcut when shapes change.
     public init(inPlanes: Int, planes: Int, stride: Int, downsample: Sequential?) {
         conv1 = Conv2d(inPlanes, planes, kernelSize: 3, stride: stride, padding: 1, bias: false)
         bn1 = BatchNorm2d(planes)
@@ -32,11 +34,13 @@ public final class BasicBlock: Module, @unchecked Sendable {
 /// torchvision's ResNet bottleneck (v1.5: stride on the 3×3 conv). One `relu` module is called three times,
 /// so a probe on it sees the last call, as in TorchRay.
 public final class Bottleneck: Module, @unchecked Sendable {
+    /// Output channels per `planes`.
     public static let expansion = 4
     private let conv1: Conv2d, bn1: BatchNorm2d, conv2: Conv2d, bn2: BatchNorm2d, conv3: Conv2d, bn3: BatchNorm2d
     private let relu: ReLU
     private let downsample: Sequential?
 
+    /// A bottleneck from `inPlanes` to `4·planes` channels; `baseWidth` 128 widens the 3×3 (wide ResNets).
     public init(inPlanes: Int, planes: Int, stride: Int, downsample: Sequential?, baseWidth: Int = 64) {
         let width = planes * baseWidth / 64
         conv1 = Conv2d(inPlanes, width, kernelSize: 1, bias: false)
@@ -69,6 +73,7 @@ public final class Bottleneck: Module, @unchecked Sendable {
 
 /// torchvision's ResNet: conv1, bn1, relu, maxpool, layer1…layer4, avgpool, fc.
 public final class ResNet: Module, @unchecked Sendable {
+    /// The residual block type.
     public enum Block: Sendable { case basic, bottleneck }
 
     /// `layers`: blocks per stage ([2,2,2,2] resnet18, [3,4,6,3] resnet50, [3,4,23,3] resnet101);

@@ -5,8 +5,10 @@ import Engine
 public final class VGG: Module, @unchecked Sendable {
     /// Channel counts, 0 for a max-pool (torchvision's "M").
     public static let vgg11Configuration = [64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0]
+    /// Configuration "D".
     public static let vgg16Configuration = [64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0]
 
+    /// A VGG with the given `features` configuration.
     public init(configuration: [Int], numClasses: Int = 1000) {
         super.init()
         var layers: [Module] = []

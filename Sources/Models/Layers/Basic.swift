@@ -2,7 +2,9 @@ import Engine
 
 /// Dropout; the identity in evaluation, which is the only mode here.
 public final class Dropout: Module, @unchecked Sendable {
+    /// Drop probability in training (unused: evaluation only).
     public let p: Float
+    /// Dropout with PyTorch's default p = 0.5.
     public init(p: Float = 0.5) {
         self.p = p
         super.init()
@@ -13,7 +15,9 @@ public final class Dropout: Module, @unchecked Sendable {
 
 /// Flattens all axes from `startAxis` on (default: keep the batch axis).
 public final class Flatten: Module, @unchecked Sendable {
+    /// First flattened axis.
     public let startAxis: Int
+    /// Flattens from `startAxis` on.
     public init(startAxis: Int = 1) {
         self.startAxis = startAxis
         super.init()
@@ -31,7 +35,9 @@ public final class Identity: Module, @unchecked Sendable {
 
 /// Zero padding with fixed amounts (PyTorch `ZeroPad2d`).
 public final class ZeroPad2d: Module, @unchecked Sendable {
+    /// Rows/columns added on each side.
     public let padding: Padding2D
+    /// Pads by `padding`.
     public init(_ padding: Padding2D) {
         self.padding = padding
         super.init()

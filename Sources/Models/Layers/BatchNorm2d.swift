@@ -2,9 +2,12 @@ import Engine
 
 /// Batch normalisation in inference mode (running statistics), with PyTorch's parameter and buffer names.
 public final class BatchNorm2d: Module, @unchecked Sendable {
+    /// Channels.
     public let numFeatures: Int
+    /// Added to the variance (1e-5 in torchvision, 1e-3 in EfficientNet-Lite).
     public let eps: Float
 
+    /// Batch norm over `numFeatures` channels.
     public init(_ numFeatures: Int, eps: Float = 1e-5) {
         self.numFeatures = numFeatures
         self.eps = eps

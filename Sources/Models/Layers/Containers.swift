@@ -27,6 +27,7 @@ public final class Sequential: Module, @unchecked Sendable {
 
 /// A list of modules that the owner iterates; not callable itself (PyTorch `nn.ModuleList`).
 public final class ModuleList: Module, @unchecked Sendable {
+    /// A list of `modules`, named by position.
     public init(_ modules: [Module]) {
         super.init()
         for (i, module) in modules.enumerated() { register(String(i), module) }

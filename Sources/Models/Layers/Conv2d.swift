@@ -2,13 +2,21 @@ import Engine
 
 /// A 2-D convolution over NCHW input; `weight` is `[out, in/groups, kh, kw]` (PyTorch layout), `bias` `[out]`.
 public final class Conv2d: Module, @unchecked Sendable {
+    /// Input channels.
     public let inChannels: Int
+    /// Output channels.
     public let outChannels: Int
+    /// (kh, kw).
     public let kernelSize: (Int, Int)
+    /// (sh, sw).
     public let stride: (Int, Int)
+    /// Zero padding per side (symmetric as in PyTorch, or asymmetric).
     public let padding: Padding2D
+    /// (dh, dw).
     public let dilation: (Int, Int)
+    /// Channel groups (groups = channels: depthwise).
     public let groups: Int
+    /// Whether the layer adds a bias.
     public let hasBias: Bool
 
     /// A convolution with symmetric or asymmetric zero padding.

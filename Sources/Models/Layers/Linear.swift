@@ -2,10 +2,14 @@ import Engine
 
 /// A fully connected layer: `y = x·Wᵀ + b`, `weight` `[out, in]`.
 public final class Linear: Module, @unchecked Sendable {
+    /// Input features.
     public let inFeatures: Int
+    /// Output features.
     public let outFeatures: Int
+    /// Whether the layer adds a bias.
     public let hasBias: Bool
 
+    /// A layer mapping `inFeatures` to `outFeatures` (parameters filled by an initialisation or `load`).
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) {
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures

@@ -2,11 +2,16 @@ import Engine
 
 /// Max pooling (PyTorch `MaxPool2d`); padding counts as −∞.
 public final class MaxPool2d: Module, @unchecked Sendable {
+    /// Window side.
     public let kernelSize: Int
+    /// Step between windows.
     public let stride: Int
+    /// −∞ padding on each side.
     public let padding: Int
+    /// Round the output size up (PyTorch `ceil_mode`).
     public let ceilMode: Bool
 
+    /// Square max pooling; `stride` defaults to the kernel size.
     public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
@@ -26,12 +31,18 @@ public final class MaxPool2d: Module, @unchecked Sendable {
 
 /// Average pooling (PyTorch `AvgPool2d`).
 public final class AvgPool2d: Module, @unchecked Sendable {
+    /// Window side.
     public let kernelSize: Int
+    /// Step between windows.
     public let stride: Int
+    /// Zero padding on each side.
     public let padding: Int
+    /// Round the output size up.
     public let ceilMode: Bool
+    /// Whether padded zeros count in the average.
     public let countIncludePad: Bool
 
+    /// Square average pooling; `stride` defaults to the kernel size.
     public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false, countIncludePad: Bool = true) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
@@ -50,13 +61,16 @@ public final class AvgPool2d: Module, @unchecked Sendable {
 
 /// Adaptive average pooling to a fixed output size (PyTorch's bins).
 public final class AdaptiveAvgPool2d: Module, @unchecked Sendable {
+    /// (height, width) of the output.
     public let outputSize: (Int, Int)
 
+    /// Pools to `outputSize`.
     public init(outputSize: (Int, Int)) {
         self.outputSize = outputSize
         super.init()
     }
 
+    /// Pools to `size`×`size`.
     public convenience init(_ size: Int) { self.init(outputSize: (size, size)) }
 
     public override func forward(_ x: Tensor) -> Tensor { x.adaptiveAvgPool2d(outputSize: outputSize) }
