@@ -49,6 +49,23 @@ public enum MapComparison {
         return Float(topA.intersection(topB).count) / Float(k)
     }
 
+    /// The share of item 0's total that lies in the left half of an N×1×h×w map (the middle column of an odd width
+    /// counts half); the course's photo has the dog on the left and the cat on the right. 0 for an all-zero map.
+    public static func leftHalfShare(_ map: Tensor) -> Float {
+        guard map.rank == 4, map.shape[2] > 0, map.shape[3] > 0 else { return 0 }
+        let (h, w) = (map.shape[2], map.shape[3])
+        let values = map.scalars
+        var left: Double = 0, total: Double = 0
+        for y in 0..<h {
+            for x in 0..<w {
+                let v = Double(values[y * w + x])
+                total += v
+                if 2 * x + 1 < w { left += v } else if 2 * x + 1 == w { left += v / 2 }
+            }
+        }
+        return total != 0 ? Float(left / total) : 0
+    }
+
     static func pearson(_ x: [Double], _ y: [Double]) -> Float {
         guard x.count == y.count, x.count > 1 else { return 0 }
         let n = Double(x.count)

@@ -56,5 +56,8 @@ struct PlotTests {
         #expect(MapComparison.maxAbsDifference(a, reversed) == 3)
         #expect(MapComparison.topOverlap(a, b, fraction: 0.5) == 1)
         #expect(MapComparison.topOverlap(a, reversed, fraction: 0.5) == 0)
+        // Columns 0 | 1 (middle, half) | 2 of a 1×3 map: (1 + 2/2) / (1 + 2 + 4).
+        let share = MapComparison.leftHalfShare(Tensor(shape: [1, 1, 1, 3], scalars: [1, 2, 4]))
+        #expect(abs(share - 2.0 / 7) < 1e-6)
     }
 }
