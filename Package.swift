@@ -46,5 +46,6 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "Models"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TutorTests", dependencies: ["Tutor"], resources: [.copy("Lessons")]),
+        .testTarget(name: "CourseTests", dependencies: ["Course"]),
     ]
 )
