@@ -19,8 +19,6 @@ func blasCoreName() -> String {
     return String(cString: name)
 }
 
-/// Number of threads OpenBLAS uses.
-func blasThreads() -> Int { Int(openblas_get_num_threads()) }
 
 /// Sets the number of threads OpenBLAS uses.
 func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
@@ -33,4 +31,68 @@ func sgemv(
 ) {
     cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda),
                 x, 1, beta, y, 1)
+}
+
+// The engine splits GEMMs over its own threads and runs OpenBLAS single-threaded. OpenBLAS's own
+// worker threads spin (sched_yield) between calls, which took ~20% of the samples of a Lite0
+// gradient and starved the engine's own parallel loops (depthwise, im2col, element-wise).
+
+/// Makes OpenBLAS single-threaded once, before the first engine GEMM.
+let blasSingleThreaded: Bool = {
+    openblas_set_num_threads(1)
+    return true
+}()
+
+/// `sgemm` split over the engine's threads: along n when it is wide, else along m, else one call.
+func parallelSgemm(
+    transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    _ = blasSingleThreaded
+    let threads = EngineThreads.count
+    let work = m * n * k
+    if threads > 1 && work >= 1 << 20 && n >= 128 * threads {
+        parallelFor(threads) { t in
+            let j0 = n * t / threads / 16 * 16
+            let j1 = t == threads - 1 ? n : n * (t + 1) / threads / 16 * 16
+            if j1 <= j0 { return }
+            sgemm(transA: transA, transB: transB, m: m, n: j1 - j0, k: k, a: a, lda: lda,
+                  b: transB ? b + j0 * ldb : b + j0, ldb: ldb, beta: beta, c: c + j0, ldc: ldc)
+        }
+    } else if threads > 1 && work >= 1 << 20 && m >= 32 * threads {
+        parallelFor(threads) { t in
+            let i0 = m * t / threads / 16 * 16
+            let i1 = t == threads - 1 ? m : m * (t + 1) / threads / 16 * 16
+            if i1 <= i0 { return }
+            sgemm(transA: transA, transB: transB, m: i1 - i0, n: n, k: k, a: transA ? a + i0 : a + i0 * lda, lda: lda,
+                  b: b, ldb: ldb, beta: beta, c: c + i0 * ldc, ldc: ldc)
+        }
+    } else {
+        sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+}
+
+/// `sgemv` (y = op(A)·x, A m×n row-major) split over the engine's threads along the output.
+func parallelSgemv(
+    trans: Bool = false, m: Int, n: Int, a: UnsafePointer<Float>, lda: Int,
+    x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>
+) {
+    _ = blasSingleThreaded
+    let threads = EngineThreads.count
+    let outputs = trans ? n : m
+    guard threads > 1, m * n >= 1 << 16, outputs >= 64 * threads else {
+        sgemv(trans: trans, m: m, n: n, a: a, lda: lda, x: x, y: y)
+        return
+    }
+    parallelFor(threads) { t in
+        let o0 = outputs * t / threads / 16 * 16
+        let o1 = t == threads - 1 ? outputs : outputs * (t + 1) / threads / 16 * 16
+        if o1 <= o0 { return }
+        if trans {
+            sgemv(trans: true, m: m, n: o1 - o0, a: a + o0, lda: lda, x: x, y: y + o0)
+        } else {
+            sgemv(m: o1 - o0, n: n, a: a + o0 * lda, lda: lda, x: x, y: y + o0)
+        }
+    }
 }

@@ -9,14 +9,16 @@ public enum OpenBLASSetup {
     /// The kernel family OpenBLAS is using (e.g. "SkylakeX", "Haswell", "Prescott").
     public static var coreName: String { blasCoreName() }
 
-    /// Number of threads OpenBLAS uses.
-    public static var threads: Int { blasThreads() }
+    /// Number of threads the engine computes with. The engine splits each GEMM over these threads itself and
+    /// keeps OpenBLAS single-threaded (its idle workers spin and would steal the cores from the engine's loops).
+    public static var threads: Int { EngineThreads.count }
 
-    /// Sets the OpenBLAS thread count (OPENBLAS_NUM_THREADS, else all cores when `count` is nil).
+    /// Sets the engine's thread count: `count`, else OPENBLAS_NUM_THREADS, else all cores.
     public static func configureThreads(_ count: Int? = nil) {
         let env = ProcessInfo.processInfo.environment
         let n = count ?? env["OPENBLAS_NUM_THREADS"].flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount
-        setBLASThreads(n)
+        EngineThreads.count = max(1, n)
+        setBLASThreads(1)
     }
 
     /// The core type this CPU supports according to /proc/cpuinfo, or nil when unknown.

@@ -23,6 +23,12 @@ let convCases: [ConvCase] = [
     ConvCase(input: [1, 3, 9, 10], weight: [3, 1, 5, 5], stride: (2, 2), padding: Padding2D(top: 1, left: 2, bottom: 2, right: 1), groups: 3),
     ConvCase(input: [1, 2, 8, 8], weight: [4, 1, 3, 3], stride: (2, 2), padding: .symmetric(1, 1), groups: 2),  // depthwise ×2
     ConvCase(input: [1, 1, 9, 9], weight: [1, 1, 5, 1], padding: Padding2D(top: 2, left: 0, bottom: 2, right: 0)),
+    // Wide enough for the depthwise SIMD interior (8 outputs per step).
+    ConvCase(input: [1, 3, 5, 40], weight: [3, 1, 3, 3], padding: .symmetric(1, 1), groups: 3),
+    ConvCase(input: [1, 2, 7, 45], weight: [2, 1, 5, 5], stride: (2, 2), padding: .symmetric(2, 2), groups: 2),
+    ConvCase(input: [1, 2, 6, 37], weight: [4, 1, 3, 3], padding: .symmetric(2, 2), dilation: (2, 2), groups: 2),
+    ConvCase(input: [1, 2, 8, 34], weight: [2, 1, 3, 3], stride: (2, 2), padding: Padding2D(top: 0, left: 0, bottom: 1, right: 1), groups: 2, bias: false),
+    ConvCase(input: [1, 2, 4, 50], weight: [2, 1, 1, 7], stride: (1, 3), padding: Padding2D(top: 0, left: 3, bottom: 0, right: 3), groups: 2),
 ]
 
 @Suite struct ConvTests {
@@ -45,21 +51,55 @@ let convCases: [ConvCase] = [
         checkGradient(x) { $0.conv2d(weight: w, bias: b, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups) }
     }
 
-    /// Large enough that im2col works in several row chunks; the backward is checked by the adjoint identity
+    /// Large enough that im2col works in several row chunks and the GEMMs are split over threads (along
+    /// the pixels, or along the channels for a 7×7 map); the backward is checked by the adjoint identity
     /// ⟨g, conv(x)⟩ = ⟨convᵀ(g), x⟩ for a bias-free conv.
-    @Test(arguments: [((1, 1), [1, 64, 200, 40]), ((2, 2), [1, 64, 400, 40])])
-    func chunkedConvMatchesDirectLoopsAndAdjoint(_ stride: (Int, Int), _ shape: [Int]) {
+    @Test(arguments: [((1, 1), [1, 64, 200, 40], [2, 64, 3, 3]), ((2, 2), [1, 64, 400, 40], [2, 64, 3, 3]),
+                      ((1, 1), [2, 64, 7, 7], [128, 64, 3, 3]), ((1, 1), [1, 96, 20, 20], [160, 96, 1, 1])])
+    func largeConvMatchesDirectLoopsAndAdjoint(_ stride: (Int, Int), _ shape: [Int], _ weightShape: [Int]) {
         var rng = TestRandom(21)
-        let x = rng.tensor(shape), w = rng.tensor([2, 64, 3, 3])
-        let y = x.conv2d(weight: w, stride: stride, padding: .symmetric(1, 1))
-        let ref = naiveConv2d(x, w, nil, stride: stride, padding: .symmetric(1, 1), dilation: (1, 1), groups: 1)
+        let x = rng.tensor(shape), w = rng.tensor(weightShape)
+        let pad = Padding2D.symmetric(weightShape[2] / 2, weightShape[3] / 2)
+        let y = x.conv2d(weight: w, stride: stride, padding: pad)
+        let ref = naiveConv2d(x, w, nil, stride: stride, padding: pad, dilation: (1, 1), groups: 1)
         expectClose(y.scalars, ref.scalars, tolerance: 1e-4)
         let leaf = x.requiringGrad()
         let g = rng.tensor(y.shape)
-        let gx = gradients(of: leaf.conv2d(weight: w, stride: stride, padding: .symmetric(1, 1)), seed: g, wrt: [leaf])[0]
+        let gx = gradients(of: leaf.conv2d(weight: w, stride: stride, padding: pad), seed: g, wrt: [leaf])[0]
         let lhs = zip(g.scalars, y.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         let rhs = zip(gx.scalars, x.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         #expect(abs(lhs - rhs) <= 1e-3 * max(1, abs(lhs)))
+    }
+
+    /// Wide layers split the GEMM/GEMV over threads; compare with direct sums.
+    @Test(arguments: [1, 8])
+    func wideLinearMatchesDirectSums(_ rows: Int) {
+        var rng = TestRandom(8)
+        let x = rng.tensor([rows, 300]), w = rng.tensor([512, 300]), b = rng.tensor([512])
+        let xs = x.scalars, ws = w.scalars, bs = b.scalars
+        let y = x.linear(weight: w, bias: b)
+        var ref = [Float]()
+        for r in 0..<rows {
+            for o in 0..<512 {
+                var s = bs[o]
+                for i in 0..<300 { s += xs[r * 300 + i] * ws[o * 300 + i] }
+                ref.append(s)
+            }
+        }
+        expectClose(y.scalars, ref, tolerance: 1e-4)
+        let leaf = x.requiringGrad()
+        let g = rng.tensor([rows, 512])
+        let gx = gradients(of: leaf.linear(weight: w, bias: b), seed: g, wrt: [leaf])[0]
+        let gs = g.scalars
+        var gref = [Float]()
+        for r in 0..<rows {
+            for i in 0..<300 {
+                var s: Float = 0
+                for o in 0..<512 { s += gs[r * 512 + o] * ws[o * 300 + i] }
+                gref.append(s)
+            }
+        }
+        expectClose(gx.scalars, gref, tolerance: 1e-4)
     }
 
     @Test func linearMatchesHandComputed() {

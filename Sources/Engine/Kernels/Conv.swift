@@ -138,14 +138,14 @@ func conv2dForward(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeom
             let src = xp + (n * g.c + grp * g.cg) * g.h * g.w
             let dst = op + (n * g.o + grp * og) * plane
             guard let col else {
-                sgemm(m: og, n: plane, k: k, a: wp + grp * og * k, lda: k, b: src, ldb: plane, c: dst, ldc: plane)
+                parallelSgemm(m: og, n: plane, k: k, a: wp + grp * og * k, lda: k, b: src, ldb: plane, c: dst, ldc: plane)
                 continue
             }
             for start in stride(from: 0, to: g.oh, by: step) {
                 let rows = start..<min(g.oh, start + step)
                 let width = rows.count * g.ow
                 im2col(src, col, g, rows: rows)
-                sgemm(m: og, n: width, k: k, a: wp + grp * og * k, lda: k, b: col, ldb: width,
+                parallelSgemm(m: og, n: width, k: k, a: wp + grp * og * k, lda: k, b: col, ldb: width,
                       c: dst + start * g.ow, ldc: plane)
             }
         }
@@ -170,13 +170,13 @@ func conv2dInputGradient(_ upstream: Tensor, _ weight: Tensor, _ g: ConvGeometry
             let dst = xp + (n * g.c + grp * g.cg) * g.h * g.w
             let up = gp + (n * g.o + grp * og) * plane
             guard let col else {
-                sgemm(transA: true, m: k, n: plane, k: og, a: wp + grp * og * k, lda: k, b: up, ldb: plane, c: dst, ldc: plane)
+                parallelSgemm(transA: true, m: k, n: plane, k: og, a: wp + grp * og * k, lda: k, b: up, ldb: plane, c: dst, ldc: plane)
                 continue
             }
             for start in stride(from: 0, to: g.oh, by: step) {
                 let rows = start..<min(g.oh, start + step)
                 let width = rows.count * g.ow
-                sgemm(transA: true, m: k, n: width, k: og, a: wp + grp * og * k, lda: k, b: up + start * g.ow, ldb: plane,
+                parallelSgemm(transA: true, m: k, n: width, k: og, a: wp + grp * og * k, lda: k, b: up + start * g.ow, ldb: plane,
                       c: col, ldc: width)
                 col2imAdd(col, dst, g, rows: rows)
             }
@@ -205,10 +205,10 @@ func linearForward(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
     if rows <= 4 {
         // sgemm would pack the whole weight matrix for a handful of rows (411 MB for VGG's fc6).
         for r in 0..<rows {
-            sgemv(m: outF, n: inF, a: weight.pointer, lda: inF, x: x.pointer + r * inF, y: out.pointer + r * outF)
+            parallelSgemv(m: outF, n: inF, a: weight.pointer, lda: inF, x: x.pointer + r * inF, y: out.pointer + r * outF)
         }
     } else {
-        sgemm(transB: true, m: rows, n: outF, k: inF, a: x.pointer, lda: inF, b: weight.pointer, ldb: inF,
+        parallelSgemm(transB: true, m: rows, n: outF, k: inF, a: x.pointer, lda: inF, b: weight.pointer, ldb: inF,
               c: out.pointer, ldc: outF)
     }
     if let bias {
@@ -228,11 +228,11 @@ func linearInputGradient(_ upstream: Tensor, _ weight: Tensor, inputShape: [Int]
     let gx = Tensor.uninitialized(inputShape)
     if rows <= 4 {
         for r in 0..<rows {
-            sgemv(trans: true, m: outF, n: inF, a: weight.pointer, lda: inF, x: upstream.pointer + r * outF,
+            parallelSgemv(trans: true, m: outF, n: inF, a: weight.pointer, lda: inF, x: upstream.pointer + r * outF,
                   y: gx.pointer + r * inF)
         }
     } else {
-        sgemm(m: rows, n: inF, k: outF, a: upstream.pointer, lda: outF, b: weight.pointer, ldb: inF,
+        parallelSgemm(m: rows, n: inF, k: outF, a: upstream.pointer, lda: outF, b: weight.pointer, ldb: inF,
               c: gx.pointer, ldc: inF)
     }
     return gx

@@ -31,9 +31,11 @@ func parallelChunks(_ count: Int, minimumChunk: Int = 1 << 16, _ body: (Range<In
     parallelFor(pieces) { t in body((count * t / pieces)..<(count * (t + 1) / pieces)) }
 }
 
-/// The number of threads the engine's own kernels use (OpenBLAS keeps its own count).
+/// The number of threads the engine computes with (its own loops and its split GEMMs; OpenBLAS itself
+/// runs single-threaded). Read from OPENBLAS_NUM_THREADS (or OMP_NUM_THREADS), else all cores; set it
+/// with `OpenBLASSetup.configureThreads` before starting work.
 enum EngineThreads {
-    static let count: Int = {
+    nonisolated(unsafe) static var count: Int = {
         let env = ProcessInfo.processInfo.environment
         if let s = env["OPENBLAS_NUM_THREADS"] ?? env["OMP_NUM_THREADS"], let n = Int(s), n > 0 { return n }
         return ProcessInfo.processInfo.activeProcessorCount
