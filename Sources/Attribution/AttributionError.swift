@@ -24,6 +24,7 @@ public enum AttributionError: Error, CustomStringConvertible, Equatable {
     /// A non-positive or non-finite resize size or smoothing factor.
     case invalidOption(String)
 
+    /// The message shown to the user: what was wrong and what would be valid.
     public var description: String {
         switch self {
         case .unknownMethod(let name, let valid):

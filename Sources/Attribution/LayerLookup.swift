@@ -2,11 +2,15 @@ import Models
 
 /// Layer suggestions for error messages.
 enum LayerLookup {
-    /// A few late top-level blocks (the usual Grad-CAM choices), e.g. "layer4", "features.29", "_blocks.15".
+    /// Top-level names of classifier heads, whose outputs have no spatial extent for Grad-CAM.
+    static let headNames: Set<String> = ["classifier", "fc", "_fc", "avgpool", "_avg_pooling", "_dropout", "dropout"]
+
+    /// A few late feature blocks (the usual Grad-CAM choices), e.g. "features.29", "layer4", "_blocks.15".
     static func lateLayers(of model: Module, limit: Int = 3) -> [String] {
-        let paths = model.namedModules().map { $0.0.description }.filter { !$0.isEmpty }
-        // Depth ≤ 2 paths are blocks a learner can name; the last ones before the head are the late ones.
-        let shallow = paths.filter { $0.split(separator: ".").count <= 2 }
-        return Array(shallow.suffix(limit + 3).prefix(limit))
+        let paths = model.namedModules().map(\.0).filter { path in
+            // Depth ≤ 2 paths are blocks a learner can name; the classifier head comes after the features.
+            !path.isRoot && path.components.count <= 2 && !headNames.contains(path.components[0])
+        }
+        return paths.suffix(limit).map(\.description)
     }
 }

@@ -26,8 +26,19 @@ import Testing
     }
 
     @Test func gradCAMNeedsALayer() {
-        #expect(throws: AttributionError.self) {
-            try saliency(model: model, input: input, target: 3, method: .gradCAM)
+        do {
+            _ = try saliency(model: model, input: input, target: 3, method: .gradCAM)
+            Issue.record("expected layerRequired")
+        } catch let error as AttributionError {
+            guard case .layerRequired(.gradCAM, let suggestions) = error else {
+                Issue.record("wrong error \(error)")
+                return
+            }
+            // Late feature blocks, never the classifier head.
+            #expect(suggestions.contains("layer4.1"))
+            #expect(!suggestions.contains { $0.hasPrefix("fc") || $0.hasPrefix("avgpool") })
+        } catch {
+            Issue.record("unexpected \(error)")
         }
         let wrapped = Model(.resnet18, initialization: .seeded(1))
         do {
