@@ -27,7 +27,7 @@ extension TutorCommand {
         @Flag(help: "Resize the map to the input size.")
         var resize = false
 
-        @Option(help: ArgumentHelp("Interpolation for --resize: bilinear, bicubic or nearest.", valueName: "mode"))
+        @Option(help: ArgumentHelp("Interpolation for --resize (nearest works here, unlike in TorchRay).", valueName: "mode"))
         var resizeMode: ResizeModeArgument = .bilinear
 
         @Option(help: ArgumentHelp("Gaussian smoothing, σ as a fraction of the map's larger side.", valueName: "f"))
