@@ -72,7 +72,8 @@ public struct CheckRunner: Sendable {
         var infos: [String: TestInfo] = [:]
         var blockFailures: [Int: String] = [:]        // test step index → why its tests did not run
         var skip: [String] = []
-        var crashed = false
+        // A step that trapped or hung is a crash for the verdict, even when every check passes.
+        var crashed = run.steps.contains { $0.status == .trapped || $0.status == .timedOut }
         let exerciseStatus = Dictionary(uniqueKeysWithValues: lesson.exercises.compactMap { step in
             statuses[step.index].map { (step.exerciseID!, $0) }
         })
