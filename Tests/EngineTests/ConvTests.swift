@@ -29,6 +29,9 @@ let convCases: [ConvCase] = [
     ConvCase(input: [1, 2, 6, 37], weight: [4, 1, 3, 3], padding: .symmetric(2, 2), dilation: (2, 2), groups: 2),
     ConvCase(input: [1, 2, 8, 34], weight: [2, 1, 3, 3], stride: (2, 2), padding: Padding2D(top: 0, left: 0, bottom: 1, right: 1), groups: 2, bias: false),
     ConvCase(input: [1, 2, 4, 50], weight: [2, 1, 1, 7], stride: (1, 3), padding: Padding2D(top: 0, left: 3, bottom: 0, right: 3), groups: 2),
+    ConvCase(input: [1, 3, 7, 7], weight: [3, 1, 5, 5], padding: .symmetric(2, 2), groups: 3),
+    ConvCase(input: [1, 2, 14, 14], weight: [2, 1, 3, 3], padding: .symmetric(1, 1), groups: 2),
+    ConvCase(input: [1, 2, 13, 27], weight: [2, 1, 3, 3], stride: (2, 2), padding: .symmetric(1, 1), groups: 2),
 ]
 
 @Suite struct ConvTests {
