@@ -56,7 +56,11 @@ public struct CheckRunner: Sendable {
         var included = Set<Int>()
         for step in LessonRunner.programSteps(lesson) {
             guard let result = statuses[step.index] else { continue }
-            let keep = step.exerciseID != nil ? result.status != .compileError : (result.status == .ok || result.status == .compiledOnly) && result.note == nil
+            // Steps that only ran on a reference solution would stop the learner's program: leave them out
+            // (steps using their results then drop out at compile time).
+            let keep = step.exerciseID != nil
+                ? result.status != .compileError
+                : (result.status == .ok || result.status == .compiledOnly) && result.reliesOnReferenceOf == nil
             if keep { included.insert(step.index) }
         }
         let key = runner.cacheKey(lesson, salt: options.withHidden ? "check-hidden" : "check")

@@ -160,6 +160,7 @@ public struct LessonRunner: Sendable {
         var provisional: [Int: StepResult] = [:]
         var warnings: [Int: [Diagnostic]] = [:]
         var attempt = 0
+        var callers: [Int: String] = [:]   // step → exercise whose reference it needed
 
         func blank(_ step: Step, _ status: StepStatus, _ message: String?, line: Int? = nil) -> StepResult {
             StepResult(index: step.index, line: step.fenceLine, status: status, message: message, failureLine: line,
@@ -300,6 +301,7 @@ public struct LessonRunner: Sendable {
                 if let reference = references[culprit], session.replacements[culprit] == nil {
                     session.replacements[culprit] = reference
                     results[culprit]?.note = "later steps ran with \(reference.origin)"
+                    callers[failed] = culpritStep.exerciseID ?? name
                     continue  // rerun: the calling step gets its result from the run on the reference
                 }
                 result.status = .notRun
@@ -317,6 +319,10 @@ public struct LessonRunner: Sendable {
             } else {
                 results[step.index] = blank(step, .notRun, Date() > deadline ? "not run: the lesson's wall-clock limit was reached" : "not run")
             }
+        }
+        for (index, exercise) in callers {
+            results[index]?.reliesOnReferenceOf = exercise
+            results[index]?.note = "the learner's `\(exercise)` stopped this step; it ran with the reference solution"
         }
         // Steps that ran while a reference stood in for an exercise say so.
         if !session.replacements.isEmpty {

@@ -92,6 +92,8 @@ public struct StepResult: Sendable, Codable {
     public var seconds: Double
     /// Set when later steps ran on the reference solution of this exercise.
     public var note: String?
+    /// The exercise whose failure stopped this step in the learner's code; it then ran on the reference.
+    public var reliesOnReferenceOf: String?
 }
 
 /// The result of running a whole lesson.

@@ -107,6 +107,25 @@ struct TutorCommandTests {
         #expect(checks.pointsEarned == 3)
     }
 
+    @Test("a learner's trapping exercise with --reference: trap reported, the caller continues on the reference")
+    func learnerCopyWithReference() throws {
+        let reference = ["--reference", TutorProcess.lesson("todo")]
+        let (output, result, _) = try TutorProcess.runLesson("learner-trap", extra: reference)
+        #expect(output.status == 1)
+        let exercise = try #require(result.step(atLine: 3))
+        #expect(exercise.status == .trapped)
+        #expect(exercise.failureLine == 5)
+        let caller = try #require(result.step(atLine: 9))
+        #expect(caller.status == .ok)
+        #expect(caller.reliesOnReferenceOf == "triple")
+        #expect(caller.output == [.text("thirty is 30\n")])
+        #expect(result.step(atLine: 14)?.status == .ok)
+        let (checkOutput, checks, _) = try TutorProcess.checkLesson("learner-trap", extra: reference)
+        #expect(checkOutput.status == 3)
+        #expect(checks.exercises.first?.tests.first?.status == "crashed")
+        #expect(checks.exercises.first?.tests.first?.line == 5)
+    }
+
     @Test("failing and passing checks, points and Markdown lines; hidden tests only on request")
     func checks() throws {
         let (output, checks, folder) = try TutorProcess.checkLesson("checks")
