@@ -63,7 +63,8 @@ enum Op {
 final class Node: @unchecked Sendable {
     let op: Op
     /// Forward inputs, x first. Inputs that carry a node are the ones gradients flow to.
-    let inputs: [Tensor]
+    /// (`var` only so that `deinit` can take the graph apart without recursion.)
+    private(set) var inputs: [Tensor]
     /// The forward output without its node (no reference cycle).
     let output: Tensor
     /// The override captured from the task-local rules at forward time.
@@ -77,6 +78,25 @@ final class Node: @unchecked Sendable {
     }
 
     @usableFromInline var isLeaf: Bool { if case .leaf = op { true } else { false } }
+
+    /// Releases a long chain of nodes iteratively: the default recursive release of a deep graph
+    /// (thousands of ops in a DenseNet) could overflow a small thread stack.
+    deinit {
+        var pending = [Node]()
+        Node.detachUniqueInputs(&inputs, into: &pending)
+        while let node = pending.popLast() {
+            Node.detachUniqueInputs(&node.inputs, into: &pending)
+        }
+    }
+
+    private static func detachUniqueInputs(_ inputs: inout [Tensor], into pending: inout [Node]) {
+        for i in inputs.indices {
+            guard var node = inputs[i].node else { continue }
+            inputs[i].node = nil
+            if isKnownUniquelyReferenced(&node) { pending.append(node) }
+        }
+        inputs = []
+    }
 }
 
 extension Tensor {

@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 import Testing
 
 /// One differentiable op applied to a random input, for the finite-difference sweep.
@@ -102,5 +103,18 @@ let gradientCases: [GradientCase] = [
         let grads = gradients(of: y, seed: Tensor([1, 1, 1]), wrt: [h, x])
         #expect(grads[0].scalars == [1, 0, 1])
         #expect(grads[1].scalars == [2, 0, 2])
+    }
+}
+
+@Suite struct DeepGraphTests {
+    @Test func longChainsDifferentiateAndReleaseOnASmallStack() async {
+        // 20 000 recorded ops: both the walker and the release of the graph must not recurse per node.
+        let result = await Task.detached {
+            let x = Tensor([1, 2]).requiringGrad()
+            var y = x
+            for _ in 0..<20_000 { y = y * 1.0001 }
+            return gradients(of: y, seed: Tensor([1, 1]), wrt: [x])[0].scalars
+        }.value
+        #expect(abs(result[0] - Float(pow(1.0001, 20_000.0))) < 1e-2)
     }
 }
