@@ -50,7 +50,8 @@ enum TutorProcess {
         let json = folder.appendingPathComponent("run.json")
         let output = try run(["run", lesson(name), "--output", folder.path, "--json", json.path] + extra)
         let results = try JSONDecoder().decode([LessonRunResult].self, from: Data(contentsOf: json))
-        return (output, results[0], folder)
+        guard let result = results.first else { throw Failure(message: "tutor run \(name) gave no result: \(output.stderr)") }
+        return (output, result, folder)
     }
 
     /// `tutor check LESSON --json` → the check summary.
@@ -61,6 +62,12 @@ enum TutorProcess {
         let result = try JSONDecoder().decode(CheckResult.self, from: Data(contentsOf: json))
         return (output, result, folder)
     }
+}
+
+/// A test helper's failure, with what `tutor` printed.
+struct Failure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }
 
 extension LessonRunResult {

@@ -1,0 +1,249 @@
+import Foundation
+
+// How a lesson runs: build the program, run it, and on each failure decide what the failing step (or the
+// exercise it called) gets reported as, then leave it out or put its reference in, and go again.
+extension LessonRunner {
+    /// The steps that belong in the lesson program (tests and compile-fail steps are built separately).
+    static func programSteps(_ lesson: Lesson) -> [Step] {
+        lesson.steps.filter { !$0.isTest && $0.expectation != .compileFail }
+    }
+
+    func execute(_ lesson: Lesson, in work: URL) throws -> LessonRunResult {
+        let started = Date()
+        let deadline = started.addingTimeInterval(options.lessonTimeout)
+        let references = try references(for: lesson)
+        let generator = ProgramGenerator(lesson: lesson, codeOf: code(of:))
+        let programSteps = Self.programSteps(lesson)
+        let session = ProgramSession(lesson: lesson, environment: environment, generator: generator, workDirectory: work,
+                                     included: Set(programSteps.map(\.index)))
+        var results: [Int: StepResult] = [:]
+        var provisional: [Int: StepResult] = [:]
+        var warnings: [Int: [Diagnostic]] = [:]
+        var attempt = 0
+        var callers: [Int: String] = [:]   // step → exercise whose reference it needed
+
+        func blank(_ step: Step, _ status: StepStatus, _ message: String?, line: Int? = nil) -> StepResult {
+            StepResult(index: step.index, line: step.fenceLine, status: status, message: message, failureLine: line,
+                       diagnostics: warnings[step.index] ?? [], output: [], stderr: "", seconds: 0, note: nil)
+        }
+        func exclude(_ index: Int) { session.included.remove(index) }
+
+        // Exercises still at TODO() whose reference is at hand (the student form): report them and put the
+        // reference in from the start, instead of discovering them one rerun at a time.
+        for step in programSteps where step.exerciseID != nil {
+            guard let reference = references[step.index],
+                  let i = code(of: step).firstIndex(where: { Self.callsTODO($0) }) else { continue }
+            var result = blank(step, .todo, "TODO not done", line: step.markdownLine(i))
+            result.note = "later steps ran with \(reference.origin)"
+            results[step.index] = result
+            session.replacements[step.index] = reference
+        }
+
+        // Build-and-run loop: each failure removes (or replaces) the failing step and tries again.
+        while attempt < programSteps.count * 2 + 4 {
+            attempt += 1
+            if Date() > deadline { break }
+            options.progress?(.compiling(lesson: lesson.path))
+            let compiled = try session.compile()
+            let byStep = Dictionary(grouping: compiled.diagnostics.filter { $0.severity != "note" }) { diagnostic -> Int in
+                owner(of: diagnostic, lesson: lesson, replacements: session.replacements)
+            }
+            for (index, diagnostics) in byStep where index >= 0 {
+                warnings[index] = diagnostics
+            }
+            if !compiled.ok {
+                let failing = byStep.filter { $0.key >= 0 && $0.value.contains { $0.severity == "error" } }
+                guard !failing.isEmpty else {
+                    throw TutorError.setup("the lesson program did not build and no error points at a step:\n\(compiled.log)")
+                }
+                for (index, diagnostics) in failing {
+                    guard let step = lesson.step(index) else { continue }
+                    let errors = diagnostics.filter { $0.severity == "error" }
+                    let first = errors.first!
+                    if attempt == 1 || session.replacements[index] != nil || step.exerciseID != nil {
+                        if session.replacements[index] != nil {
+                            // The reference itself does not build: report it and give up on this exercise.
+                            results[index] = blank(step, .compileError, "the reference solution does not compile: \(first.message)", line: first.line)
+                            session.replacements[index] = nil
+                            exclude(index)
+                            continue
+                        }
+                        results[index] = blank(step, .compileError, first.message, line: first.line)
+                        if let reference = references[index] {
+                            session.replacements[index] = reference
+                            results[index]?.note = "later steps ran with \(reference.origin)"
+                        } else {
+                            exclude(index)
+                        }
+                    } else {
+                        results[index] = blank(step, .notRun, "not run: it uses code from a step that failed (\(first.message))", line: first.line)
+                        exclude(index)
+                    }
+                }
+                continue
+            }
+
+            options.progress?(.running(lesson: lesson.path, attempt: attempt))
+            let execution = try session.execute(stepTimeout: { index in lesson.step(index)?.timeout ?? options.stepTimeout },
+                                                deadline: deadline,
+                                                onStep: { index in options.progress?(.step(lesson: lesson.path, line: lesson.step(index)?.fenceLine ?? 0)) })
+            let outputs = StepOutputSlicer(execution: execution, lesson: lesson, assets: session.latestAssets, work: work).slices()
+            for (index, slice) in outputs where results[index] == nil && index != execution.failedStep {
+                guard let step = lesson.step(index) else { continue }
+                var result = blank(step, step.expectation == .noRun ? .compiledOnly : .ok, nil)
+                result.output = slice.output
+                result.stderr = slice.stderr
+                result.seconds = slice.seconds
+                if step.expectation == .shouldTrap {
+                    result.status = .unexpectedSuccess
+                    result.message = "expected a trap (`should-trap`), but the step finished"
+                }
+                provisional[index] = result
+            }
+            guard let failed = execution.failedStep, let step = lesson.step(failed) else {
+                if execution.termination != .exited(0) && execution.failedStep == nil && !execution.events.contains(where: { $0.kind == "programEnded" }) {
+                    throw TutorError.setup("the lesson program stopped before its first step (\(execution.termination)): \(String(decoding: execution.stderr, as: UTF8.self))")
+                }
+                break
+            }
+            var result = blank(step, .trapped, nil)
+            if let slice = outputs[failed] {
+                result.output = slice.output
+                result.stderr = slice.stderr
+                result.seconds = slice.seconds
+            }
+            let stderrText = result.stderr
+            var culprit: Int?  // an exercise whose code failed while another step called it
+            if let reason = execution.killReason {
+                result.status = .timedOut
+                result.message = reason
+            } else if case .exited(86) = execution.termination, let todo = execution.events.last(where: { $0.kind == "todo" }) {
+                let line = todo.int("line") ?? step.fenceLine
+                let hint = todo.string("hint").flatMap { $0.isEmpty ? nil : $0 }
+                let owner = namesLesson(todo.string("file"), lesson.path) ? lesson.step(containingLine: line) : nil
+                if let owner, owner.index != failed {
+                    culprit = owner.index
+                    results[owner.index] = {
+                        var r = provisional[owner.index] ?? blank(owner, .todo, nil)
+                        r.status = .todo
+                        r.message = "TODO not done" + (hint.map { ": \($0)" } ?? "") + " (reached from the step at line \(step.fenceLine))"
+                        r.failureLine = line
+                        return r
+                    }()
+                } else {
+                    result.status = .todo
+                    result.message = "TODO not done" + (hint.map { ": \($0)" } ?? "")
+                    result.failureLine = line
+                }
+            } else {
+                let fatal = BacktraceReader.fatalMessage(in: stderrText, file: lesson.path)
+                let line = fatal?.line ?? execution.backtraceLine
+                let message = fatal?.message ?? "the program stopped (\(execution.termination))"
+                if step.expectation == .shouldTrap {
+                    result.status = .failedAsDeclared
+                    result.message = "trapped as declared: \(message)"
+                    result.failureLine = line
+                } else if let line, let owner = lesson.step(containingLine: line), owner.index != failed, owner.exerciseID != nil {
+                    culprit = owner.index
+                    var r = provisional[owner.index] ?? blank(owner, .trapped, nil)
+                    r.status = .trapped
+                    r.message = "\(message) (called from the step at line \(step.fenceLine))"
+                    r.failureLine = line
+                    results[owner.index] = r
+                } else {
+                    result.status = .trapped
+                    result.message = message
+                    result.failureLine = line
+                }
+            }
+            if let culprit, let culpritStep = lesson.step(culprit) {
+                let name = culpritStep.exerciseID.map { "exercise `\($0)`" } ?? "the step at line \(culpritStep.fenceLine)"
+                if let reference = references[culprit], session.replacements[culprit] == nil {
+                    session.replacements[culprit] = reference
+                    results[culprit]?.note = "later steps ran with \(reference.origin)"
+                    callers[failed] = culpritStep.exerciseID ?? name
+                    continue  // rerun: the calling step gets its result from the run on the reference
+                }
+                result.status = .notRun
+                result.message = "not run: it needs \(name), which " + (results[culprit]?.status == .todo ? "is not done (TODO)" : "failed")
+                result.failureLine = results[culprit]?.failureLine
+            }
+            results[failed] = result
+            exclude(failed)
+        }
+
+        // Steps not decided yet: take the provisional result of the latest run, or mark them not run.
+        for step in programSteps where results[step.index] == nil {
+            if let result = provisional[step.index], session.included.contains(step.index) {
+                results[step.index] = result
+            } else {
+                results[step.index] = blank(step, .notRun, Date() > deadline ? "not run: the lesson's wall-clock limit was reached" : "not run")
+            }
+        }
+        for (index, exercise) in callers {
+            results[index]?.reliesOnReferenceOf = exercise
+            results[index]?.note = "the learner's `\(exercise)` stopped this step; it ran with the reference solution"
+        }
+        // Steps that ran while a reference stood in for an exercise say so.
+        if !session.replacements.isEmpty {
+            let firstReplaced = session.replacements.keys.min() ?? 0
+            for step in programSteps where step.index > firstReplaced && results[step.index]?.status == .ok {
+                if results[step.index]?.note == nil { results[step.index]?.note = "ran with reference solutions for the unfinished exercises" }
+            }
+        }
+        for step in lesson.steps where step.expectation == .compileFail {
+            results[step.index] = try checkCompileFail(step, lesson: lesson, session: session, generator: generator, work: work,
+                                                        warnings: warnings[step.index] ?? [])
+        }
+        let ordered = lesson.steps.filter { !$0.isTest }.compactMap { results[$0.index] }
+        // Keep every image the report needs in one folder.
+        let assets = work.appendingPathComponent("assets")
+        try? FileManager.default.createDirectory(at: assets, withIntermediateDirectories: true)
+        return LessonRunResult(lessonPath: lesson.path, steps: ordered, seconds: Date().timeIntervalSince(started),
+                               assetsDirectory: assets.path, cached: false)
+    }
+
+    /// A `compile-fail` step is typechecked after the steps before it; it passes when the errors are its own.
+    private func checkCompileFail(_ step: Step, lesson: Lesson, session: ProgramSession, generator: ProgramGenerator,
+                                  work: URL, warnings: [Diagnostic]) throws -> StepResult {
+        let checker = ProgramSession(lesson: lesson, environment: environment, generator: generator, workDirectory: work,
+                                     included: session.included.filter { $0 < step.index }.union([step.index]))
+        checker.replacements = session.replacements
+        let compiled = try checker.compile(typecheckOnly: true)
+        let own = compiled.diagnostics.filter {
+            $0.severity == "error" && $0.file == lesson.path && lesson.step(containingLine: $0.line)?.index == step.index
+        }
+        var result = StepResult(index: step.index, line: step.fenceLine, status: .unexpectedSuccess, message: nil,
+                                failureLine: nil, diagnostics: warnings, output: [], stderr: "", seconds: 0, note: nil)
+        if own.isEmpty {
+            result.message = compiled.ok
+                ? "expected a compile error (`compile-fail`), but the step compiled" : "the steps before it do not compile"
+        } else {
+            result.status = .failedAsDeclared
+            result.message = "failed to compile as declared: \(own[0].message)"
+            result.failureLine = own[0].line
+            result.diagnostics = own
+        }
+        return result
+    }
+
+    /// True for a code line that calls `TODO(` outside a comment.
+    static func callsTODO(_ line: String) -> Bool {
+        guard let call = line.range(of: "TODO(") else { return false }
+        if let comment = line.range(of: "//"), comment.lowerBound < call.lowerBound { return false }
+        return true
+    }
+
+    /// Which step a diagnostic belongs to (-1: none).
+    private func owner(of diagnostic: Diagnostic, lesson: Lesson, replacements: [Int: ReplacementCode]) -> Int {
+        if diagnostic.file == lesson.path, let step = lesson.step(containingLine: diagnostic.line) {
+            return step.index
+        }
+        for (index, replacement) in replacements where replacement.path == diagnostic.file {
+            if diagnostic.line >= replacement.firstLine && diagnostic.line < replacement.firstLine + replacement.lines.count {
+                return index
+            }
+        }
+        return -1
+    }
+}
