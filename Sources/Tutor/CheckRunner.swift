@@ -22,6 +22,7 @@ public struct CheckRunner: Sendable {
     public var runner: LessonRunner
     public var options: CheckOptions
 
+    /// A check runner that runs lessons with `runner`.
     public init(runner: LessonRunner, options: CheckOptions) {
         self.runner = runner
         self.options = options

@@ -5,6 +5,7 @@ public struct LessonFrontend {
     public var runOptions: RunOptions
     public var outputDirectory: URL
 
+    /// A frontend writing reports into `outputDirectory`.
     public init(runOptions: RunOptions, outputDirectory: URL) {
         self.runOptions = runOptions
         self.outputDirectory = outputDirectory

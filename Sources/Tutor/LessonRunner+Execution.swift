@@ -33,7 +33,8 @@ extension LessonRunner {
         for step in programSteps where step.exerciseID != nil {
             guard let reference = references[step.index],
                   let i = code(of: step).firstIndex(where: { Self.callsTODO($0) }) else { continue }
-            var result = blank(step, .todo, "TODO not done", line: step.markdownLine(i))
+            let hint = Self.todoHint(code(of: step)[i]).map { ": \($0)" } ?? ""
+            var result = blank(step, .todo, "TODO not done" + hint, line: step.markdownLine(i))
             result.note = "later steps ran with \(reference.origin)"
             results[step.index] = result
             session.replacements[step.index] = reference
@@ -225,6 +226,13 @@ extension LessonRunner {
             result.diagnostics = own
         }
         return result
+    }
+
+    /// The string literal of a `TODO("…")` call, if the line has one.
+    static func todoHint(_ line: String) -> String? {
+        guard let call = line.range(of: "TODO(\""), let end = line[call.upperBound...].firstIndex(of: "\"") else { return nil }
+        let hint = line[call.upperBound..<end]
+        return hint.isEmpty ? nil : String(hint)
     }
 
     /// True for a code line that calls `TODO(` outside a comment.
