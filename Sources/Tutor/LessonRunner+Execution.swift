@@ -46,9 +46,7 @@ extension LessonRunner {
             if Date() > deadline { break }
             options.progress?(.compiling(lesson: lesson.path))
             let compiled = try session.compile()
-            let byStep = Dictionary(grouping: compiled.diagnostics.filter { $0.severity != "note" }) { diagnostic -> Int in
-                owner(of: diagnostic, lesson: lesson, replacements: session.replacements)
-            }
+            let byStep = attribute(compiled.diagnostics, lesson: lesson, replacements: session.replacements)
             for (index, diagnostics) in byStep where index >= 0 {
                 warnings[index] = diagnostics
             }
@@ -240,6 +238,30 @@ extension LessonRunner {
         guard let call = line.range(of: "TODO(") else { return false }
         if let comment = line.range(of: "//"), comment.lowerBound < call.lowerBound { return false }
         return true
+    }
+
+    /// Errors and warnings grouped by the step they belong to (-1: none). An error outside every step (an
+    /// unclosed brace reported at the end of the generated file) goes to the step its notes point at, with the
+    /// note's line.
+    private func attribute(_ diagnostics: [Diagnostic], lesson: Lesson, replacements: [Int: ReplacementCode]) -> [Int: [Diagnostic]] {
+        var result: [Int: [Diagnostic]] = [:]
+        for (i, diagnostic) in diagnostics.enumerated() where diagnostic.severity != "note" {
+            var owner = owner(of: diagnostic, lesson: lesson, replacements: replacements)
+            var placed = diagnostic
+            if owner < 0 {
+                for note in diagnostics[(i + 1)...].prefix(while: { $0.severity == "note" }) {
+                    let noteOwner = self.owner(of: note, lesson: lesson, replacements: replacements)
+                    if noteOwner >= 0 {
+                        owner = noteOwner
+                        placed = Diagnostic(file: note.file, line: note.line, column: note.column, severity: diagnostic.severity,
+                                            message: "\(diagnostic.message) (\(note.message))")
+                        break
+                    }
+                }
+            }
+            result[owner, default: []].append(placed)
+        }
+        return result
     }
 
     /// Which step a diagnostic belongs to (-1: none).

@@ -39,6 +39,16 @@ struct TutorCommandTests {
         #expect(result.step(atLine: 23)?.output == [.text("base + 1 = 21\n")])
     }
 
+    @Test("an unclosed brace is blamed on its step, not on the generated program")
+    func unclosedBrace() throws {
+        let (output, result, _) = try TutorProcess.runLesson("unclosed-brace")
+        #expect(output.status == 1)
+        #expect(result.step(atLine: 7)?.status == .compileError)
+        #expect(result.step(atLine: 7)?.failureLine == 8)
+        #expect(result.step(atLine: 3)?.status == .ok)
+        #expect(result.step(atLine: 12)?.status == .ok)
+    }
+
     @Test("a compile error in an exercise: its check is not run and check exits 2")
     func exerciseCompileError() throws {
         let (_, result, _) = try TutorProcess.runLesson("exercise-compile-error")
