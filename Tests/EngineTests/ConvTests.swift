@@ -74,6 +74,37 @@ let convCases: [ConvCase] = [
         #expect(abs(lhs - rhs) <= 1e-3 * max(1, abs(lhs)))
     }
 
+    /// 3×3 stride-1 convs with ≥ 16 channels go through Winograd F(2×2, 3×3): odd sizes (partial tiles),
+    /// asymmetric and large padding, several tile-row chunks; forward against direct loops, input
+    /// gradient by the adjoint identity.
+    /// (Sizes chosen so that the map has at least 2·channels tiles, where the engine picks Winograd.)
+    @Test(arguments: [([2, 16, 17, 19], [16, 16, 3, 3], Padding2D.symmetric(1, 1)),
+                      ([1, 24, 22, 22], [20, 24, 3, 3], Padding2D.zero),
+                      ([1, 16, 21, 16], [17, 16, 3, 3], Padding2D(top: 0, left: 1, bottom: 2, right: 1)),
+                      ([1, 16, 16, 16], [16, 16, 3, 3], Padding2D.symmetric(2, 2)),
+                      ([1, 64, 120, 100], [16, 64, 3, 3], Padding2D.symmetric(1, 1))])
+    func winogradMatchesDirectLoops(_ shape: [Int], _ weightShape: [Int], _ pad: Padding2D) {
+        var rng = TestRandom(31)
+        let x = rng.tensor(shape), w = rng.tensor(weightShape), b = rng.tensor([weightShape[0]])
+        let y = x.conv2d(weight: w, bias: b, padding: pad)
+        let ref = naiveConv2d(x, w, b, stride: (1, 1), padding: pad, dilation: (1, 1), groups: 1)
+        #expect(y.shape == ref.shape)
+        expectClose(y.scalars, ref.scalars, tolerance: 1e-4)
+        let leaf = x.requiringGrad()
+        let g = rng.tensor(y.shape)
+        let gx = gradients(of: leaf.conv2d(weight: w, bias: b, padding: pad), seed: g, wrt: [leaf])[0]
+        let yNoBias = x.conv2d(weight: w, padding: pad)
+        let lhs = zip(g.scalars, yNoBias.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let rhs = zip(gx.scalars, x.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        #expect(abs(lhs - rhs) <= 1e-4 * max(1, abs(lhs)))
+    }
+
+    @Test func winogradInputGradientMatchesFiniteDifferences() {
+        var rng = TestRandom(32)
+        let w = rng.tensor([16, 16, 3, 3])
+        checkGradient(rng.tensor([1, 16, 12, 12]), tolerance: 2e-2) { $0.conv2d(weight: w, padding: .symmetric(1, 1)) }
+    }
+
     /// Wide layers split the GEMM/GEMV over threads; compare with direct sums.
     @Test(arguments: [1, 8])
     func wideLinearMatchesDirectSums(_ rows: Int) {

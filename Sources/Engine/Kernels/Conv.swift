@@ -126,6 +126,11 @@ func chunkRows(_ g: ConvGeometry) -> Int {
 func conv2dForward(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor {
     if g.isDepthwise { return depthwiseForward(x, weight, bias, g) }
     let out = Tensor.uninitialized(g.outputShape)
+    if winogradApplies(g) {
+        winogradConv3x3(x.pointer, n: g.n, c: g.c, h: g.h, w: g.w, weight: weight.pointer, o: g.o, bias: bias?.pointer,
+                        padTop: g.pad.top, padLeft: g.pad.left, oh: g.oh, ow: g.ow, out: out.pointer)
+        return out
+    }
     let og = g.o / g.groups
     let k = g.cg * g.kh * g.kw
     let plane = g.oh * g.ow
@@ -157,6 +162,23 @@ func conv2dForward(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeom
 /// Gradient of the convolution with respect to its input: Wᵀ·g then col2im (direct for pointwise).
 func conv2dInputGradient(_ upstream: Tensor, _ weight: Tensor, _ g: ConvGeometry) -> Tensor {
     if g.isDepthwise { return depthwiseInputGradient(upstream, weight, g) }
+    if winogradApplies(g) {
+        // A 3×3 stride-1 conv's input gradient is a 3×3 stride-1 conv of the upstream gradient with
+        // W'[c, o] = W[o, c] flipped, padded by 2 − pad.
+        let flipped = UnsafeMutablePointer<Float>.allocate(capacity: g.o * g.c * 9)
+        defer { flipped.deallocate() }
+        let wp = weight.pointer
+        for oc in 0..<g.o {
+            for ic in 0..<g.c {
+                let src = wp + (oc * g.c + ic) * 9, dst = flipped + (ic * g.o + oc) * 9
+                for t in 0..<9 { dst[t] = src[8 - t] }
+            }
+        }
+        let gx = Tensor.uninitialized([g.n, g.c, g.h, g.w])
+        winogradConv3x3(upstream.pointer, n: g.n, c: g.o, h: g.oh, w: g.ow, weight: flipped, o: g.c, bias: nil,
+                        padTop: 2 - g.pad.top, padLeft: 2 - g.pad.left, oh: g.h, ow: g.w, out: gx.pointer)
+        return gx
+    }
     let og = g.o / g.groups
     let k = g.cg * g.kh * g.kw
     let plane = g.oh * g.ow
