@@ -59,6 +59,12 @@ struct ProgramGenerator {
     /// physical line of a test block, the test step and Markdown line.
     func checksSource(tests: [Step]) -> (source: String, lineMap: [Int: (step: Int, line: Int)]) {
         var out = ["import Foundation", "import Testing", "import LessonRuntime"]
+        // Imports are only valid at file scope: lift them out of the suites (a blank line keeps the numbering).
+        for test in tests {
+            for line in test.lines where Self.isImport(line) && !out.contains(line.trimmingCharacters(in: .whitespaces)) {
+                out.append(line.trimmingCharacters(in: .whitespaces))
+            }
+        }
         var map: [Int: (Int, Int)] = [:]
         var byExercise: [String: [Step]] = [:]
         var order: [String] = []
@@ -72,7 +78,7 @@ struct ProgramGenerator {
             for test in byExercise[id]! {
                 out.append("#sourceLocation(file: \(literal(lesson.path)), line: \(test.fenceLine + 1))")
                 for (i, line) in test.lines.enumerated() {
-                    out.append(line)
+                    out.append(Self.isImport(line) ? "" : line)
                     map[out.count] = (test.index, test.markdownLine(i))
                 }
                 out.append("#sourceLocation()")
@@ -80,6 +86,11 @@ struct ProgramGenerator {
             out.append("}")
         }
         return (out.joined(separator: "\n") + "\n", map)
+    }
+
+    static func isImport(_ line: String) -> Bool {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        return trimmed.hasPrefix("import ") || trimmed.hasPrefix("@testable import ")
     }
 
     /// The Swift type name of an exercise's suite.

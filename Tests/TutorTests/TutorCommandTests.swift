@@ -173,6 +173,14 @@ struct TutorCommandTests {
         #expect(checks.pointsEarned == 1)
     }
 
+    @Test("an import inside a test block is lifted to file scope; the test keeps its Markdown line")
+    func importsInChecks() throws {
+        let (output, checks, _) = try TutorProcess.checkLesson("check-imports")
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(checks.exercises.first?.tests.first?.line == 9)
+        #expect(checks.pointsEarned == 1)
+    }
+
     @Test("malformed Markdown and bad attributes: exit 2 with file:line errors, nothing runs")
     func invalidLessons() throws {
         let malformed = try TutorProcess.run(["run", TutorProcess.lesson("malformed"), "--output", TutorProcess.outputFolder("malformed").path])
