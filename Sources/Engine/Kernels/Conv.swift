@@ -138,24 +138,28 @@ func conv2dForward(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeom
     let step = chunkRows(g)
     let col: UnsafeMutablePointer<Float>? = g.isPointwise ? nil : .allocate(capacity: k * step * g.ow)
     defer { col?.deallocate() }
+    // With a bias the output starts as the bias and the GEMM adds to it (beta = 1): one pass over the
+    // output instead of OpenBLAS zeroing it and a second pass adding the bias.
+    let beta: Float = bias == nil ? 0 : 1
+    if let bias { fillChannels(out, bias) }
     for n in 0..<g.n {
         for grp in 0..<g.groups {
             let src = xp + (n * g.c + grp * g.cg) * g.h * g.w
             let dst = op + (n * g.o + grp * og) * plane
             guard let col else {
-                parallelSgemm(m: og, n: plane, k: k, a: wp + grp * og * k, lda: k, b: src, ldb: plane, c: dst, ldc: plane)
+                parallelSgemm(m: og, n: plane, k: k, a: wp + grp * og * k, lda: k, b: src, ldb: plane, beta: beta,
+                              c: dst, ldc: plane)
                 continue
             }
             for start in stride(from: 0, to: g.oh, by: step) {
                 let rows = start..<min(g.oh, start + step)
                 let width = rows.count * g.ow
                 im2col(src, col, g, rows: rows)
-                parallelSgemm(m: og, n: width, k: k, a: wp + grp * og * k, lda: k, b: col, ldb: width,
-                      c: dst + start * g.ow, ldc: plane)
+                parallelSgemm(m: og, n: width, k: k, a: wp + grp * og * k, lda: k, b: col, ldb: width, beta: beta,
+                              c: dst + start * g.ow, ldc: plane)
             }
         }
     }
-    if let bias { addChannelBias(out, bias) }
     return out
 }
 
@@ -207,15 +211,13 @@ func conv2dInputGradient(_ upstream: Tensor, _ weight: Tensor, _ g: ConvGeometry
     return gx
 }
 
-/// Adds `bias[c]` to every element of channel c of an [n, c, …] tensor (in place; `out` is fresh).
-func addChannelBias(_ out: Tensor, _ bias: Tensor) {
+/// Sets every element of channel c of an [n, c, …] tensor to `values[c]` (in place; `out` is fresh).
+func fillChannels(_ out: Tensor, _ values: Tensor) {
     let n = out.shape[0], c = out.shape[1]
     let plane = out.count / max(n * c, 1)
-    let op = out.pointer, bp = bias.pointer
+    let op = out.pointer, vp = values.pointer
     parallelFor(n * c, minimumPerThread: max(1, (1 << 16) / max(plane, 1))) { job in
-        let b = bp[job % c]
-        let row = op + job &* plane
-        for j in 0..<plane { row[j] += b }
+        (op + job &* plane).update(repeating: vp[job % c], count: plane)
     }
 }
 
