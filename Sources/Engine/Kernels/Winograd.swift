@@ -84,13 +84,20 @@ func winogradConv3x3(
                 let raw = UnsafeRawPointer(scratch)
                 for ch in channels {
                     let plane = src + ch &* h &* w
-                    scratch.update(repeating: 0, count: scratchH &* scratchW)
+                    // Copy the rows this chunk reads, zeroing only what the copy does not cover.
                     let iyBase = 2 &* tr0 &- padTop
+                    let j0 = max(0, -padLeft), j1 = max(j0, min(w, scratchW - padLeft))
+                    let copyStart = padLeft &+ j0, copyEnd = copyStart &+ (j1 &- j0)
                     for r in 0..<(2 &* rows &+ 2) {
                         let iy = iyBase &+ r
-                        if iy < 0 || iy >= h { continue }
-                        let j0 = max(0, -padLeft), j1 = min(w, scratchW - padLeft)
-                        if j1 > j0 { (scratch + (r &* scratchW &+ padLeft &+ j0)).update(from: plane + (iy &* w &+ j0), count: j1 &- j0) }
+                        let row = scratch + r &* scratchW
+                        if iy < 0 || iy >= h || j1 <= j0 {
+                            row.update(repeating: 0, count: scratchW)
+                            continue
+                        }
+                        if copyStart > 0 { row.update(repeating: 0, count: copyStart) }
+                        (row + copyStart).update(from: plane + (iy &* w &+ j0), count: j1 &- j0)
+                        if copyEnd < scratchW { (row + copyEnd).update(repeating: 0, count: scratchW &- copyEnd) }
                     }
                     let out = v + ch &* ld
                     for ty in 0..<rows {
