@@ -10,6 +10,7 @@ public enum NPYError: Error, CustomStringConvertible, Equatable {
     case truncated(path: String, expectedBytes: Int, actualBytes: Int)
     case wrongDType(path: String, expected: String, actual: String)
 
+    /// A message naming the file and what would be valid.
     public var description: String {
         switch self {
         case .unreadable(let path, let reason): "\(path): cannot read .npy file (\(reason))"

@@ -1,8 +1,12 @@
 /// Explicit per-side zero padding of the two spatial axes (PyTorch pads symmetric; TF "same" is asymmetric).
 public struct Padding2D: Hashable, Sendable, CustomStringConvertible {
+    /// Rows added above.
     public var top: Int
+    /// Columns added on the left.
     public var left: Int
+    /// Rows added below.
     public var bottom: Int
+    /// Columns added on the right.
     public var right: Int
 
     /// Padding with each side given separately.
@@ -19,6 +23,7 @@ public struct Padding2D: Hashable, Sendable, CustomStringConvertible {
     /// No padding.
     public static let zero = Padding2D(top: 0, left: 0, bottom: 0, right: 0)
 
+    /// `(top: …, left: …, bottom: …, right: …)`.
     public var description: String { "(top: \(top), left: \(left), bottom: \(bottom), right: \(right))" }
 }
 

@@ -1,14 +1,18 @@
 /// Reference-counted Float32 buffer shared by tensors; copy-on-write is done by `Tensor` itself.
 public final class TensorStorage: @unchecked Sendable {
+    /// Number of Float32 elements.
     public let count: Int
+    /// The elements (owned by this storage; freed with it).
     public let pointer: UnsafeMutablePointer<Float>
 
+    /// Uninitialised storage for `count` elements.
     public init(count: Int) {
         self.count = count
         _ = allocatorTuned
         pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
     }
 
+    /// Zero-filled storage for `count` elements.
     public convenience init(zeros count: Int) {
         self.init(count: count)
         pointer.initialize(repeating: 0, count: count)
