@@ -40,11 +40,19 @@ public struct CheckRunner: Sendable {
 
     /// Runs the lesson (cached when unchanged) and then its checks.
     public func check(_ lesson: Lesson) throws -> (run: LessonRunResult, checks: CheckResult) {
-        let run = try runner.run(lesson)
         let tests = lesson.steps.filter {
             if case .test(_, _, let hidden) = $0.role { return options.withHidden || !hidden }
             return false
         }
+        let key = runner.cacheKey(lesson, salt: options.withHidden ? "check-hidden" : "check")
+        let work = runner.cacheRoot.appendingPathComponent("\(key).\(getpid()).check")
+        try? FileManager.default.removeItem(at: work)
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let timeoutReason = "timed out: the test ran longer than \(formatSeconds(options.testTimeout)) (the runner's limit per test)"
+        let piggyback = PiggybackChecks(tests: tests, eventsPath: work.appendingPathComponent("tests-0.jsonl").path,
+                                        testTimeout: options.testTimeout, timeoutReason: timeoutReason)
+        let run = try runner.run(lesson, piggyback: piggyback)
         let statuses = Dictionary(uniqueKeysWithValues: run.steps.map { ($0.index, $0) })
         var errors: [String] = []
         var buildError = run.steps.contains { result in
@@ -64,11 +72,6 @@ public struct CheckRunner: Sendable {
                 : (result.status == .ok || result.status == .compiledOnly) && result.reliesOnReferenceOf == nil
             if keep { included.insert(step.index) }
         }
-        let key = runner.cacheKey(lesson, salt: options.withHidden ? "check-hidden" : "check")
-        let work = runner.cacheRoot.appendingPathComponent("\(key).\(getpid()).check")
-        try? FileManager.default.removeItem(at: work)
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
         let generator = ProgramGenerator(lesson: lesson, codeOf: runner.code(of:))
         let session = ProgramSession(lesson: lesson, environment: runner.environment, generator: generator,
                                      workDirectory: work, included: included)
@@ -97,41 +100,53 @@ public struct CheckRunner: Sendable {
         let deadline = Date().addingTimeInterval(options.timeout)
         // Steps get the lesson's own limits; the check program as a whole gets `timeout`.
         let stepLimit = { (index: Int) in lesson.step(index)?.timeout ?? runner.options.stepTimeout }
+        // The lesson's own run may already have run these very checks on this very program.
+        var ride = piggyback.outcome.flatMap { outcome in
+            outcome.included == session.included && activeTests.map(\.index) == tests.map(\.index) ? outcome : nil
+        }
         while !activeTests.isEmpty, attempts < 3 * (tests.count + lesson.steps.count) + 4 {
             attempts += 1
             session.tests = activeTests
-            let compiled = try session.compile()
-            if !compiled.ok {
-                let compileErrors = compiled.diagnostics.filter { $0.severity == "error" && $0.file == lesson.path }
-                var removed = false
-                for error in compileErrors {
-                    guard let step = lesson.step(containingLine: error.line) else { continue }
-                    if step.isTest {
-                        if activeTests.contains(where: { $0.index == step.index }) {
-                            blockFailures[step.index] = "the checks do not compile: \(lesson.path):\(error.line): \(error.message)"
-                            activeTests.removeAll { $0.index == step.index }
+            let execution: Execution
+            let eventsPath: String
+            if let outcome = ride {
+                ride = nil
+                execution = outcome.execution
+                eventsPath = piggyback.eventsPath
+                session.checksLineMap = outcome.lineMap
+            } else {
+                let compiled = try session.compile()
+                if !compiled.ok {
+                    let compileErrors = compiled.diagnostics.filter { $0.severity == "error" && $0.file == lesson.path }
+                    var removed = false
+                    for error in compileErrors {
+                        guard let step = lesson.step(containingLine: error.line) else { continue }
+                        if step.isTest {
+                            if activeTests.contains(where: { $0.index == step.index }) {
+                                blockFailures[step.index] = "the checks do not compile: \(lesson.path):\(error.line): \(error.message)"
+                                activeTests.removeAll { $0.index == step.index }
+                                removed = true
+                                buildError = true
+                            }
+                        } else if session.included.contains(step.index) {
+                            session.included.remove(step.index)
                             removed = true
-                            buildError = true
                         }
-                    } else if session.included.contains(step.index) {
-                        session.included.remove(step.index)
-                        removed = true
                     }
+                    guard removed else {
+                        errors.append("the check program does not build:\n" + compiled.log)
+                        buildError = true
+                        break
+                    }
+                    continue
                 }
-                guard removed else {
-                    errors.append("the check program does not build:\n" + compiled.log)
-                    buildError = true
-                    break
-                }
-                continue
+                eventsPath = work.appendingPathComponent("tests-\(attempts).jsonl").path
+                try? FileManager.default.removeItem(atPath: eventsPath)
+                execution = try session.execute(
+                    stepTimeout: stepLimit, deadline: deadline,
+                    extraEnvironment: ["TUTOR_TEST_EVENTS": eventsPath, "TUTOR_TEST_SKIP": skip.joined(separator: "\n")],
+                    quietLimit: (eventsPath, options.testTimeout, timeoutReason))
             }
-            let eventsPath = work.appendingPathComponent("tests-\(attempts).jsonl").path
-            try? FileManager.default.removeItem(atPath: eventsPath)
-            let execution = try session.execute(
-                stepTimeout: stepLimit, deadline: deadline,
-                extraEnvironment: ["TUTOR_TEST_EVENTS": eventsPath, "TUTOR_TEST_SKIP": skip.joined(separator: "\n")],
-                quietLimit: (eventsPath, options.testTimeout,
-                             "timed out: the test ran longer than \(formatSeconds(options.testTimeout)) (the runner's limit per test)"))
             let stream = TestEventStream(path: eventsPath)
             if !stream.runStarted {
                 // The lesson part stopped before Swift Testing started: leave that step out and try again.

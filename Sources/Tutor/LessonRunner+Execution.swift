@@ -8,7 +8,7 @@ extension LessonRunner {
         lesson.steps.filter { !$0.isTest && $0.expectation != .compileFail }
     }
 
-    func execute(_ lesson: Lesson, in work: URL) throws -> LessonRunResult {
+    func execute(_ lesson: Lesson, in work: URL, piggyback: PiggybackChecks? = nil) throws -> LessonRunResult {
         let started = Date()
         let deadline = started.addingTimeInterval(options.lessonTimeout)
         let references = try references(for: lesson)
@@ -40,12 +40,22 @@ extension LessonRunner {
             session.replacements[step.index] = reference
         }
 
+        // `tutor check` can ride along on the first run: the learner's program with the checks compiled in.
+        // Only a clean first run counts; otherwise the checks run on their own afterwards.
+        var riding = piggyback != nil && session.replacements.isEmpty
+
         // Build-and-run loop: each failure removes (or replaces) the failing step and tries again.
         while attempt < programSteps.count * 2 + 4 {
             attempt += 1
             if Date() > deadline { break }
             options.progress?(.compiling(lesson: lesson.path))
+            session.tests = riding ? piggyback?.tests : nil
             let compiled = try session.compile()
+            if riding && !compiled.ok {
+                riding = false
+                attempt -= 1
+                continue
+            }
             let byStep = attribute(compiled.diagnostics, lesson: lesson, replacements: session.replacements)
             for (index, diagnostics) in byStep where index >= 0 {
                 warnings[index] = diagnostics
@@ -83,9 +93,23 @@ extension LessonRunner {
             }
 
             options.progress?(.running(lesson: lesson.path, attempt: attempt))
+            var extra: [String: String] = [:]
+            var quiet: (path: String, seconds: Double, reason: String)?
+            if riding, let piggyback {
+                try? FileManager.default.removeItem(atPath: piggyback.eventsPath)
+                extra["TUTOR_TEST_EVENTS"] = piggyback.eventsPath
+                quiet = (piggyback.eventsPath, piggyback.testTimeout, piggyback.timeoutReason)
+            }
             let execution = try session.execute(stepTimeout: { index in lesson.step(index)?.timeout ?? options.stepTimeout },
-                                                deadline: deadline,
+                                                deadline: deadline, extraEnvironment: extra, quietLimit: quiet,
                                                 onStep: { index in options.progress?(.step(lesson: lesson.path, line: lesson.step(index)?.fenceLine ?? 0)) })
+            if riding, let piggyback {
+                if execution.failedStep == nil && execution.events.contains(where: { $0.kind == "programEnded" }) {
+                    piggyback.outcome = PiggybackChecks.Outcome(execution: execution, included: session.included,
+                                                                lineMap: session.checksLineMap)
+                }
+                riding = false
+            }
             let outputs = StepOutputSlicer(execution: execution, lesson: lesson, assets: session.latestAssets, work: work).slices()
             for (index, slice) in outputs where results[index] == nil && index != execution.failedStep {
                 guard let step = lesson.step(index) else { continue }

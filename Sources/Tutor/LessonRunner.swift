@@ -89,6 +89,11 @@ public struct LessonRunner: Sendable {
 
     /// Runs a lesson (from the cache when unchanged) and returns every step's result.
     public func run(_ lesson: Lesson) throws -> LessonRunResult {
+        try run(lesson, piggyback: nil)
+    }
+
+    /// Runs a lesson; when it is not cached and `piggyback` is given, its checks ride along on the first run.
+    func run(_ lesson: Lesson, piggyback: PiggybackChecks?) throws -> LessonRunResult {
         let key = cacheKey(lesson, salt: "run")
         let work = cacheRoot.appendingPathComponent(key)
         let resultURL = work.appendingPathComponent("result.json")
@@ -101,8 +106,17 @@ public struct LessonRunner: Sendable {
         // Work in a private folder and move it into place at the end, so two runs of one lesson cannot collide.
         let scratch = cacheRoot.appendingPathComponent("\(key).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        var result = try execute(lesson, in: scratch)
+        var result: LessonRunResult
+        do { result = try execute(lesson, in: scratch, piggyback: piggyback) } catch {
+            try? FileManager.default.removeItem(at: scratch)
+            throw error
+        }
         result.assetsDirectory = work.appendingPathComponent("assets").path
+        // Keep the result, its images and the generated source; programs, raw runs and test sources go.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: scratch.path)) ?? []
+        where !["result.json", "assets", "main.swift", "compile.out"].contains(name) {
+            try? FileManager.default.removeItem(at: scratch.appendingPathComponent(name))
+        }
         try? JSONEncoder().encode(result).write(to: scratch.appendingPathComponent("result.json"))
         try? FileManager.default.removeItem(at: work)
         if (try? FileManager.default.moveItem(at: scratch, to: work)) == nil {

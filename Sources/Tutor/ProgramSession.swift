@@ -23,7 +23,7 @@ final class ProgramSession {
     var replacements: [Int: ReplacementCode] = [:]
     /// Check programs: the test blocks to compile in.
     var tests: [Step]?
-    private(set) var checksLineMap: [Int: (step: Int, line: Int)] = [:]
+    var checksLineMap: [Int: (step: Int, line: Int)] = [:]
     private var runCounter = 0
 
     init(lesson: Lesson, environment: BuildEnvironment, generator: ProgramGenerator, workDirectory: URL, included: Set<Int>) {
