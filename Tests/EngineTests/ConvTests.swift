@@ -77,7 +77,6 @@ let convCases: [ConvCase] = [
     /// 3×3 stride-1 convs with ≥ 16 channels go through Winograd F(2×2, 3×3): odd sizes (partial tiles),
     /// asymmetric and large padding, several tile-row chunks; forward against direct loops, input
     /// gradient by the adjoint identity.
-    /// (Sizes chosen so that the map has at least 2·channels tiles, where the engine picks Winograd.)
     @Test(arguments: [([2, 16, 17, 19], [16, 16, 3, 3], Padding2D.symmetric(1, 1)),
                       ([1, 24, 22, 22], [20, 24, 3, 3], Padding2D.zero),
                       ([1, 16, 21, 16], [17, 16, 3, 3], Padding2D(top: 0, left: 1, bottom: 2, right: 1)),
