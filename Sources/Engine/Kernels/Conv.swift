@@ -169,18 +169,10 @@ func conv2dInputGradient(_ upstream: Tensor, _ weight: Tensor, _ g: ConvGeometry
     if winogradApplies(g) {
         // A 3×3 stride-1 conv's input gradient is a 3×3 stride-1 conv of the upstream gradient with
         // W'[c, o] = W[o, c] flipped, padded by 2 − pad.
-        let flipped = UnsafeMutablePointer<Float>.allocate(capacity: g.o * g.c * 9)
-        defer { flipped.deallocate() }
-        let wp = weight.pointer
-        for oc in 0..<g.o {
-            for ic in 0..<g.c {
-                let src = wp + (oc * g.c + ic) * 9, dst = flipped + (ic * g.o + oc) * 9
-                for t in 0..<9 { dst[t] = src[8 - t] }
-            }
-        }
         let gx = Tensor.uninitialized([g.n, g.c, g.h, g.w])
-        winogradConv3x3(upstream.pointer, n: g.n, c: g.o, h: g.oh, w: g.ow, weight: flipped, o: g.c, bias: nil,
-                        padTop: 2 - g.pad.top, padLeft: 2 - g.pad.left, oh: g.h, ow: g.w, out: gx.pointer)
+        winogradConv3x3(upstream.pointer, n: g.n, c: g.o, h: g.oh, w: g.ow, weight: weight.pointer, o: g.c, bias: nil,
+                        padTop: 2 - g.pad.top, padLeft: 2 - g.pad.left, oh: g.h, ow: g.w, out: gx.pointer,
+                        weightTransposedFlipped: true)
         return gx
     }
     let og = g.o / g.groups

@@ -9,7 +9,11 @@ import Foundation
 /// Pairs are transformed 64 at a time into a small ξ-major block and copied out as 16 contiguous runs:
 /// writing the 16 matrices element by element (16 streams exactly o·c floats apart) hit 4K-aliasing and
 /// made the transform cost more than the GEMMs for 512-channel layers.
-private func winogradKernels(_ weight: UnsafePointer<Float>, o: Int, c: Int) -> UnsafeMutablePointer<Float> {
+/// With `transposedFlipped`, `weight` is the forward weight [c, o, 3, 3] and the transform is of
+/// W'[out, in] = W[in, out] rotated by 180° (the input-gradient conv), without materialising W'.
+private func winogradKernels(
+    _ weight: UnsafePointer<Float>, o: Int, c: Int, transposedFlipped: Bool = false
+) -> UnsafeMutablePointer<Float> {
     let u = UnsafeMutablePointer<Float>.allocate(capacity: 16 * o * c)
     let oc = o * c
     let blockSize = 64
@@ -20,9 +24,15 @@ private func winogradKernels(_ weight: UnsafePointer<Float>, o: Int, c: Int) -> 
             for i0 in stride(from: 0, to: c, by: blockSize) {
                 let count = min(blockSize, c - i0)
                 for j in 0..<count {
-                    let g = weight + (out &* c &+ i0 &+ j) &* 9
+                    let c0: SIMD4<Float>, c1: SIMD4<Float>, c2: SIMD4<Float>
+                    if transposedFlipped {
+                        let g = weight + ((i0 &+ j) &* o &+ out) &* 9
+                        (c0, c1, c2) = (SIMD4(g[8], g[7], g[6], 0), SIMD4(g[5], g[4], g[3], 0), SIMD4(g[2], g[1], g[0], 0))
+                    } else {
+                        let g = weight + (out &* c &+ i0 &+ j) &* 9
+                        (c0, c1, c2) = (SIMD4(g[0], g[1], g[2], 0), SIMD4(g[3], g[4], g[5], 0), SIMD4(g[6], g[7], g[8], 0))
+                    }
                     // G·g (4×3), one column of g at a time: g0, (g0+g1+g2)/2, (g0−g1+g2)/2, g2.
-                    let c0 = SIMD4(g[0], g[1], g[2], 0), c1 = SIMD4(g[3], g[4], g[5], 0), c2 = SIMD4(g[6], g[7], g[8], 0)
                     let r0 = c0, r1 = 0.5 * (c0 + c1 + c2), r2 = 0.5 * (c0 - c1 + c2), r3 = c2
                     @inline(__always) func store(_ i: Int, _ r: SIMD4<Float>) {
                         let k = i &* 4
@@ -62,14 +72,16 @@ enum WinogradSetting {
 }
 
 /// out[n, o, oh, ow] = conv3×3(x, weight) + bias with top/left padding `padTop`/`padLeft` (the output
-/// extent fixes the bottom/right padding).
+/// extent fixes the bottom/right padding). With `weightTransposedFlipped`, `weight` is [c, o, 3, 3] and is
+/// used transposed and rotated by 180° (the input gradient of a conv with that weight).
 func winogradConv3x3(
     _ x: UnsafePointer<Float>, n: Int, c: Int, h: Int, w: Int,
     weight: UnsafePointer<Float>, o: Int, bias: UnsafePointer<Float>?,
-    padTop: Int, padLeft: Int, oh: Int, ow: Int, out: UnsafeMutablePointer<Float>
+    padTop: Int, padLeft: Int, oh: Int, ow: Int, out: UnsafeMutablePointer<Float>,
+    weightTransposedFlipped: Bool = false
 ) {
     _ = blasSingleThreaded
-    let u = winogradKernels(weight, o: o, c: c)
+    let u = winogradKernels(weight, o: o, c: c, transposedFlipped: weightTransposedFlipped)
     defer { u.deallocate() }
     let tilesH = (oh + 1) / 2, tilesW = (ow + 1) / 2
     // Tiles are processed four at a time (SIMD lanes = tiles), so rows of tiles are rounded up to 4.
