@@ -32,6 +32,9 @@ let convCases: [ConvCase] = [
     ConvCase(input: [1, 3, 7, 7], weight: [3, 1, 5, 5], padding: .symmetric(2, 2), groups: 3),
     ConvCase(input: [1, 2, 14, 14], weight: [2, 1, 3, 3], padding: .symmetric(1, 1), groups: 2),
     ConvCase(input: [1, 2, 13, 27], weight: [2, 1, 3, 3], stride: (2, 2), padding: .symmetric(1, 1), groups: 2),
+    // Stride-2 depthwise input gradients go by output phase; wide enough for SIMD within a phase.
+    ConvCase(input: [1, 2, 37, 41], weight: [2, 1, 3, 3], stride: (2, 2), padding: .symmetric(1, 1), groups: 2),
+    ConvCase(input: [1, 2, 21, 43], weight: [4, 1, 5, 5], stride: (2, 2), padding: Padding2D(top: 1, left: 2, bottom: 2, right: 1), groups: 2),
 ]
 
 @Suite struct ConvTests {

@@ -138,6 +138,9 @@ func depthwiseInputGradient(_ upstream: Tensor, _ weight: Tensor, _ g: ConvGeome
     let gp = upstream.pointer, wp = weight.pointer
     let planeIn = g.h &* g.w, planeOut = g.oh &* g.ow
     let k = g.kh &* g.kw
+    if g.sh == 2 && g.sw == 2 && g.dh == 1 && g.dw == 1 {
+        return depthwiseInputGradientStride2(upstream, weight, g)
+    }
     let gx = Tensor.uninitialized([g.n, g.c, g.h, g.w])
     let xp = gx.pointer
     let flipped = UnsafeMutablePointer<Float>.allocate(capacity: g.o * k)
@@ -152,6 +155,75 @@ func depthwiseInputGradient(_ upstream: Tensor, _ weight: Tensor, _ g: ConvGeome
             let oc = ic &* multiplier &+ m
             depthwisePlane(gp + (n &* g.o &+ oc) &* planeOut, xp + job &* planeIn, flipped + oc &* k, p,
                            bias: 0, accumulate: m > 0, scratch: scratch)
+        }
+    }
+    return gx
+}
+
+/// Stride-2 input gradient by phases: input pixels of one row/column parity receive only the taps of
+/// matching parity, from consecutive upstream pixels, so each of the four phases is a stride-1 depthwise
+/// conv of the upstream gradient with a sub-kernel (no multiplications by the zeros a stride-spread
+/// gradient would hold).
+private func depthwiseInputGradientStride2(_ upstream: Tensor, _ weight: Tensor, _ g: ConvGeometry) -> Tensor {
+    let multiplier = g.o / g.c
+    let gp = upstream.pointer, wp = weight.pointer
+    let planeIn = g.h &* g.w, planeOut = g.oh &* g.ow
+    let gx = Tensor.uninitialized([g.n, g.c, g.h, g.w])
+    let xp = gx.pointer
+
+    /// Taps of one axis for output parity `phase`: kernel indices in descending order (so upstream offsets
+    /// ascend) and the smallest upstream offset.
+    func axisTaps(phase: Int, pad: Int, kernel: Int) -> (indices: [Int], first: Int) {
+        let indices = stride(from: kernel - 1, through: 0, by: -1).filter { (phase + pad - $0) & 1 == 0 }
+        return (indices, indices.first.map { (phase + pad - $0) / 2 } ?? 0)
+    }
+    struct Phase {
+        var py, px, rows, cols: Int
+        var taps: [Int]  // flattened kernel indices ki·kw + kj of the sub-kernel, row-major
+        var conv: PlaneConv
+    }
+    var phases = [Phase]()
+    for py in 0..<2 {
+        for px in 0..<2 {
+            let rows = (g.h - py + 1) / 2, cols = (g.w - px + 1) / 2
+            if rows <= 0 || cols <= 0 { continue }
+            let ty = axisTaps(phase: py, pad: g.pad.top, kernel: g.kh)
+            let tx = axisTaps(phase: px, pad: g.pad.left, kernel: g.kw)
+            let taps = ty.indices.flatMap { ki in tx.indices.map { kj in ki * g.kw + kj } }
+            let conv = PlaneConv(h: g.oh, w: g.ow, upsampleH: 1, upsampleW: 1, padTop: -ty.first, padLeft: -tx.first,
+                                 oh: rows, ow: cols, kh: max(ty.indices.count, 1), kw: max(tx.indices.count, 1),
+                                 sh: 1, sw: 1, dh: 1, dw: 1)
+            phases.append(Phase(py: py, px: px, rows: rows, cols: cols, taps: taps, conv: conv))
+        }
+    }
+    let scratchCount = phases.map(\.conv.scratchCount).max() ?? 1
+    let phaseCount = phases.map { $0.rows * $0.cols }.max() ?? 1
+    parallelChunks(g.n * g.c, minimumChunk: 1) { range in
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
+        let phaseOut = UnsafeMutablePointer<Float>.allocate(capacity: phaseCount)
+        let subTaps = UnsafeMutablePointer<Float>.allocate(capacity: g.kh * g.kw)
+        defer { scratch.deallocate(); phaseOut.deallocate(); subTaps.deallocate() }
+        for job in range {
+            let n = job / g.c, ic = job % g.c
+            let dst = xp + job &* planeIn
+            for phase in phases {
+                if phase.taps.isEmpty {
+                    phaseOut.update(repeating: 0, count: phase.rows * phase.cols)
+                } else {
+                    for m in 0..<multiplier {
+                        let oc = ic &* multiplier &+ m
+                        let taps = wp + oc &* g.kh &* g.kw
+                        for (t, index) in phase.taps.enumerated() { subTaps[t] = taps[index] }
+                        depthwisePlane(gp + (n &* g.o &+ oc) &* planeOut, phaseOut, subTaps, phase.conv,
+                                       bias: 0, accumulate: m > 0, scratch: scratch)
+                    }
+                }
+                for a in 0..<phase.rows {
+                    let row = dst + ((2 &* a &+ phase.py) &* g.w &+ phase.px)
+                    let src = phaseOut + a &* phase.cols
+                    for b in 0..<phase.cols { row[2 &* b] = src[b] }
+                }
+            }
         }
     }
     return gx
