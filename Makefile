@@ -14,9 +14,10 @@ deps:
 weights: deps
 	@bash scripts/fetch-weights.sh
 
-## Builds the libraries and the `tutor` command in release mode.
+## Builds the libraries, the `tutor` command and the test bundles in release mode. Tests are built in the
+## same step so that `swift test` reuses these objects instead of recompiling everything a second time.
 build: deps
-	swift build $(SWIFT_BUILD_FLAGS)
+	swift build $(SWIFT_BUILD_FLAGS) --build-tests
 
 ## Runs every lesson with its reference solutions and writes Output/ (index.html + one report per lesson).
 course: build weights
@@ -24,7 +25,7 @@ course: build weights
 
 ## Runs the unit and end-to-end tests, then every lesson's checks (hidden ones included).
 test: build weights
-	swift test $(SWIFT_BUILD_FLAGS)
+	swift test $(SWIFT_BUILD_FLAGS) --skip-build
 	$(MAKE) lessons-check
 
 lessons-check: build weights
