@@ -9,7 +9,7 @@ import Testing
 /// 7.2e-4 and 9.99e-4: on this photo one unit of `_blocks.9._bn1` has a pre-activation of 3.6e-7, on the
 /// ReLU6 kink, so float32 rounding differences between the engines decide whether its gradient passes
 /// (perturbing the input by 1e-7 relative gives 6.6e-7 against the same fixture). Guided backprop and
-/// DeconvNet pass positive gradients there either way and agree to 1e-6.
+/// DeconvNet, which keep only positive gradients, agree to 1e-6 on the same input.
 @Suite(.serialized) struct ParityTests {
     @Test(arguments: try Fixtures.cases())
     func matchesTorchRay(_ fixture: Fixtures.Case) throws {
