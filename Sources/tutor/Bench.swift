@@ -22,7 +22,7 @@ extension TutorCommand {
         @Option(help: ArgumentHelp("Timed calls after one warm-up call.", valueName: "n"))
         var `repeat` = 10
 
-        @Option(help: ArgumentHelp("BLAS threads (default: OPENBLAS_NUM_THREADS, else all cores).", valueName: "n"))
+        @Option(help: ArgumentHelp("Engine threads (default: OPENBLAS_NUM_THREADS, else all cores).", valueName: "n"))
         var threads: Int?
 
         @Flag(help: "Print one JSON object {model, method, median_ms, peak_rss_mb, threads}.")
@@ -65,7 +65,7 @@ extension TutorCommand {
                 } else {
                     print("\(loaded.displayName) \(method)\(path.map { " @ \($0)" } ?? ""): median \(String(format: "%.2f", median)) ms over \(`repeat`) calls, "
                         + "CPU \(String(format: "%.1f", cpu)) ms per call, peak RSS \(String(format: "%.1f", rss)) MB, "
-                        + "\(threadCount) BLAS threads")
+                        + "\(threadCount) engine threads")
                 }
             }
         }
