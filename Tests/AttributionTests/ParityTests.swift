@@ -5,11 +5,12 @@ import Testing
 
 /// Every case of the TorchRay manifest: relative L2 error ≤ 1e-3.
 ///
-/// Most cases agree to ~1e-6. The pretrained Lite0 gradient and linear-approx maps at the input sit at
-/// 7.2e-4 and 9.99e-4: on this photo one unit of `_blocks.9._bn1` has a pre-activation of 3.6e-7, on the
-/// ReLU6 kink, so float32 rounding differences between the engines decide whether its gradient passes
-/// (perturbing the input by 1e-7 relative gives 6.6e-7 against the same fixture). Guided backprop and
-/// DeconvNet, which keep only positive gradients, agree to 1e-6 on the same input.
+/// Most cases agree to ~1e-6. The Lite0 cases use the cat photo nudged off ReLU6's kinks
+/// (`inputs/lite0_chelsea_margin_224.npy`, max change 3.4e-3, under half a grey level): on the plain photo one
+/// `_blocks.9._bn1` unit sat 1.4e-6 from 0, inside float32 rounding noise, so the engines' summation order decided
+/// whether its gradient passed and the gradient / linear-approx maps landed at 7.2e-4 / 9.99e-4. Now every
+/// ReLU6 pre-activation whose gate affects a map is ≥ 1e-4 from 0 and 6; the fixture script checks this by
+/// flipping each remaining near-kink gate (no map changes) — see scripts/fixtures/README.md.
 @Suite(.serialized) struct ParityTests {
     @Test(arguments: try Fixtures.cases())
     func matchesTorchRay(_ fixture: Fixtures.Case) throws {
