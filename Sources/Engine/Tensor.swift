@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reference-counted Float32 buffer shared by tensors; copy-on-write is done by `Tensor` itself.
 public final class TensorStorage: @unchecked Sendable {
     /// Number of Float32 elements.
@@ -18,7 +20,34 @@ public final class TensorStorage: @unchecked Sendable {
         pointer.initialize(repeating: 0, count: count)
     }
 
-    deinit { pointer.deallocate() }
+    /// Bumped by every mutation through `Tensor.withUnsafeMutableBufferPointer`, so that data derived from
+    /// these elements (see `derived(_:count:compute:)`) is never served stale.
+    @usableFromInline var version = 0
+    private let derivedLock = NSLock()
+    private var derivedBuffers: [Int: (version: Int, count: Int, pointer: UnsafeMutablePointer<Float>)] = [:]
+
+    /// A buffer computed once from these elements and kept with them (e.g. a weight's Winograd transform,
+    /// which every forward and backward pass would otherwise recompute); recomputed after a mutation.
+    /// The pointer stays valid while this storage lives and is not mutated.
+    func derived(
+        _ key: Int, count: Int, compute: (UnsafeMutablePointer<Float>) -> Void
+    ) -> UnsafePointer<Float> {
+        derivedLock.lock()
+        defer { derivedLock.unlock() }
+        if let entry = derivedBuffers[key], entry.version == version, entry.count == count {
+            return UnsafePointer(entry.pointer)
+        }
+        derivedBuffers[key]?.pointer.deallocate()
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        compute(buffer)
+        derivedBuffers[key] = (version, count, buffer)
+        return UnsafePointer(buffer)
+    }
+
+    deinit {
+        for entry in derivedBuffers.values { entry.pointer.deallocate() }
+        pointer.deallocate()
+    }
 }
 
 /// A dense Float32 tensor in row-major (NCHW) layout.
@@ -114,6 +143,7 @@ public struct Tensor: @unchecked Sendable {
             copy.pointer.initialize(from: storage.pointer, count: storage.count)
             storage = copy
         }
+        storage.version &+= 1
         return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))
     }
 }

@@ -101,6 +101,27 @@ let convCases: [ConvCase] = [
         #expect(abs(lhs - rhs) <= 1e-4 * max(1, abs(lhs)))
     }
 
+    /// The Winograd kernel transform is kept with the weight's storage; mutating the weight in place must
+    /// not serve the old transform (forward and input gradient).
+    @Test func winogradTransformFollowsInPlaceWeightChanges() {
+        var rng = TestRandom(33)
+        let x = rng.tensor([1, 16, 12, 12])
+        var w = rng.tensor([16, 16, 3, 3])
+        _ = x.conv2d(weight: w, padding: .symmetric(1, 1))  // computes and keeps the transform
+        w.withUnsafeMutableBufferPointer { buffer in
+            for i in buffer.indices { buffer[i] = -2 * buffer[i] + 0.01 }
+        }
+        let y = x.conv2d(weight: w, padding: .symmetric(1, 1))
+        let ref = naiveConv2d(x, w, nil, stride: (1, 1), padding: .symmetric(1, 1), dilation: (1, 1), groups: 1)
+        expectClose(y.scalars, ref.scalars, tolerance: 1e-4)
+        let leaf = x.requiringGrad()
+        let g = rng.tensor(y.shape)
+        let gx = gradients(of: leaf.conv2d(weight: w, padding: .symmetric(1, 1)), seed: g, wrt: [leaf])[0]
+        let lhs = zip(g.scalars, ref.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let rhs = zip(gx.scalars, x.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        #expect(abs(lhs - rhs) <= 1e-4 * max(1, abs(lhs)))
+    }
+
     @Test func winogradInputGradientMatchesFiniteDifferences() {
         var rng = TestRandom(32)
         let w = rng.tensor([16, 16, 3, 3])

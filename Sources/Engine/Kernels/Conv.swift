@@ -127,7 +127,8 @@ func conv2dForward(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeom
     if g.isDepthwise { return depthwiseForward(x, weight, bias, g) }
     let out = Tensor.uninitialized(g.outputShape)
     if winogradApplies(g) {
-        winogradConv3x3(x.pointer, n: g.n, c: g.c, h: g.h, w: g.w, weight: weight.pointer, o: g.o, bias: bias?.pointer,
+        let kernels = winogradKernels(of: weight, o: g.o, c: g.c, transposedFlipped: false)
+        winogradConv3x3(x.pointer, n: g.n, c: g.c, h: g.h, w: g.w, kernels: kernels, o: g.o, bias: bias?.pointer,
                         padTop: g.pad.top, padLeft: g.pad.left, oh: g.oh, ow: g.ow, out: out.pointer)
         return out
     }
@@ -170,9 +171,9 @@ func conv2dInputGradient(_ upstream: Tensor, _ weight: Tensor, _ g: ConvGeometry
         // A 3×3 stride-1 conv's input gradient is a 3×3 stride-1 conv of the upstream gradient with
         // W'[c, o] = W[o, c] flipped, padded by 2 − pad.
         let gx = Tensor.uninitialized([g.n, g.c, g.h, g.w])
-        winogradConv3x3(upstream.pointer, n: g.n, c: g.o, h: g.oh, w: g.ow, weight: weight.pointer, o: g.c, bias: nil,
-                        padTop: 2 - g.pad.top, padLeft: 2 - g.pad.left, oh: g.h, ow: g.w, out: gx.pointer,
-                        weightTransposedFlipped: true)
+        let kernels = winogradKernels(of: weight, o: g.c, c: g.o, transposedFlipped: true)
+        winogradConv3x3(upstream.pointer, n: g.n, c: g.o, h: g.oh, w: g.ow, kernels: kernels, o: g.c, bias: nil,
+                        padTop: 2 - g.pad.top, padLeft: 2 - g.pad.left, oh: g.h, ow: g.w, out: gx.pointer)
         return gx
     }
     let og = g.o / g.groups
