@@ -73,7 +73,7 @@ public struct ExampleData {
     /// The default Lite0 weights: where Models looks for them, else `<repository>/.cache/weights` (lesson programs
     /// and check packages may run from a folder outside the checkout).
     static func weightsURL() throws -> URL {
-        if let url = try? DefaultWeights.efficientnetLite0URL { return url }
+        if let url = try? DefaultWeights.locateEfficientnetLite0() { return url }
         let url = try CourseFiles.repositoryRoot()
             .appendingPathComponent(".cache/weights")
             .appendingPathComponent(DefaultWeights.efficientnetLite0FileName)
