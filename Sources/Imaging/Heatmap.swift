@@ -124,6 +124,11 @@ public struct Heatmap: Sendable, CustomStringConvertible {
         v == 0 ? "0" : String(format: "%.2g", Double(v))
     }
 
+    /// A percentile as written by the user: "99.5", "2", "0" (`%.2g` would turn 99.5 into "1e+02").
+    static func formatPercentile(_ p: Float) -> String {
+        String(format: "%g", Double(p))
+    }
+
     /// What the colours mean, e.g. "min–max scaled: 0 = 1.2e-05, 1 = 0.034".
     public var description: String {
         switch normalization {
@@ -134,7 +139,7 @@ public struct Heatmap: Sendable, CustomStringConvertible {
             if !(high > 0) { return "symmetric: all-zero map, shown as 0.5" }
             return "symmetric (±max|x|): 0 = \(Heatmap.format(low)), 0.5 = 0, 1 = \(Heatmap.format(high))"
         case .percentile(let lo, let hi):
-            return "percentile-clipped (percentiles \(Heatmap.format(lo))–\(Heatmap.format(hi))): "
+            return "percentile-clipped (percentiles \(Heatmap.formatPercentile(lo))–\(Heatmap.formatPercentile(hi))): "
                 + "0 = \(Heatmap.format(low)), 1 = \(Heatmap.format(high)), values outside clamped"
         }
     }

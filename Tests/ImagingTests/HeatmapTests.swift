@@ -43,6 +43,12 @@ struct HeatmapTests {
         #expect(map.description == "percentile-clipped (percentiles 2–98): 0 = 2, 1 = 98, values outside clamped")
     }
 
+    @Test("a fractional percentile is written as given (99.5, not 1e+02)")
+    func fractionalPercentile() {
+        let map = Heatmap(width: 201, height: 1, values: (0...200).map(Float.init), normalization: .percentile(0, 99.5))
+        #expect(map.description.hasPrefix("percentile-clipped (percentiles 0–99.5): "), "\(map.description)")
+    }
+
     @Test("NaN values do not poison the scale")
     func nan() {
         let map = Heatmap(width: 3, height: 1, values: [.nan, 1, 3])
