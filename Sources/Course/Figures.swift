@@ -2,7 +2,8 @@
 import Imaging
 
 /// A table of numbers whose cells are coloured by value on a diverging scale (0 white, negative blue, positive
-/// red, ±max|value| of the whole table at full colour), each cell showing its number; rows are labelled on the left.
+/// red; full colour at ±max|value| of the cell's row, so a row of small gradients is as readable as a row of large
+/// inputs), each cell showing its number; rows are labelled on the left.
 ///
 /// ```swift
 /// show(image: valueTable(rows: [("x", [-2, 0, 3]), ("g", [1, -1, 2])], title: "Three numbers"))
@@ -13,12 +14,12 @@ public func valueTable(
 ) -> Image {
     let columns = rows.map(\.values.count).max() ?? 0
     guard columns > 0 else { return BitmapFont.render(title ?? "(empty table)") }
-    let largest = rows.flatMap(\.values).filter(\.isFinite).map { Swift.abs($0) }.max() ?? 0
     let labelWidth = (rows.map { BitmapFont.size(of: $0.label).width }.max() ?? 0) + 10
     let headerHeight = columnLabels.isEmpty ? 0 : BitmapFont.lineHeight + 4
     let titleHeight = title == nil ? 0 : BitmapFont.lineHeight * 2 + 6
     let margin = 6
-    let width = margin * 2 + labelWidth + columns * cellWidth
+    let titleWidth = title.map { BitmapFont.size(of: $0, scale: 2).width } ?? 0
+    let width = margin * 2 + Swift.max(labelWidth + columns * cellWidth, titleWidth)
     let height = margin * 2 + titleHeight + headerHeight + rows.count * cellHeight
     var board = Image(width: width, height: height, channels: 3, fill: [255])
     if let title {
@@ -33,6 +34,7 @@ public func valueTable(
     }
     for (r, row) in rows.enumerated() {
         let y = top + r * cellHeight
+        let largest = row.values.filter(\.isFinite).map { Swift.abs($0) }.max() ?? 0
         BitmapFont.draw(row.label, into: &board, x: margin, y: y + (cellHeight - BitmapFont.glyphHeight) / 2,
                         color: [0, 0, 0])
         for (c, value) in row.values.enumerated() {
