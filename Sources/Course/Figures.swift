@@ -10,7 +10,7 @@ import Imaging
 /// ```
 public func valueTable(
     rows: [(label: String, values: [Float])], columnLabels: [String] = [], title: String? = nil,
-    cellWidth: Int = 44, cellHeight: Int = 24
+    cellWidth: Int = 52, cellHeight: Int = 26
 ) -> Image {
     let columns = rows.map(\.values.count).max() ?? 0
     guard columns > 0 else { return BitmapFont.render(title ?? "(empty table)") }
