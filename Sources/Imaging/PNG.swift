@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 internal import CPNG
 
@@ -16,6 +17,8 @@ public struct PNGError: Error, CustomStringConvertible, Sendable, Equatable {
         case corrupt
         /// libpng could not encode or store the image.
         case writeFailed
+        /// The header declares an image larger than `ImageLimits` allow; nothing was decoded.
+        case tooLarge
     }
     /// The broad cause.
     public let kind: Kind
@@ -24,13 +27,17 @@ public struct PNGError: Error, CustomStringConvertible, Sendable, Equatable {
     /// libpng's message (png_image.message), or ours when libpng gave none.
     public let message: String
 
-    /// One line for the learner: what, where, and libpng's reason.
-    public var description: String {
+    /// One line for the learner: what, where, and libpng's reason (clipped: the path and message come from
+    /// outside).
+    public var description: String { MessageText.clipped(text) }
+
+    private var text: String {
         switch kind {
         case .missingFile: return "cannot read PNG \(source): no such file (libpng: \(message))"
         case .notPNG: return "cannot read PNG \(source): not a PNG file (libpng: \(message))"
         case .corrupt: return "cannot read PNG \(source): corrupt or truncated PNG data (libpng: \(message))"
         case .writeFailed: return "cannot write PNG \(source) (libpng: \(message))"
+        case .tooLarge: return "cannot read PNG \(source): image too large: \(message)"
         }
     }
 }
@@ -63,7 +70,8 @@ private func libpngMessage(_ image: inout png_image) -> String {
 
 extension Image {
     /// Reads a PNG file as 8-bit grey, RGB or RGBA (grey+alpha becomes RGBA, palettes expand, 16-bit becomes 8-bit).
-    public init(pngFile url: URL) throws(PNGError) {
+    /// An image over `limits` is refused from its header, before any pixel buffer exists.
+    public init(pngFile url: URL, limits: ImageLimits = .standard) throws(PNGError) {
         let path = url.path
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
@@ -74,11 +82,11 @@ extension Image {
             let kind = missing ? .missingFile : failureKind(leadingBytes: leadingBytes(ofFile: path))
             throw PNGError(kind: kind, source: path, message: message)
         }
-        self = try Image.finishRead(&image, source: path, kind: .corrupt)
+        self = try Image.finishRead(&image, source: path, kind: .corrupt, limits: limits)
     }
 
     /// Decodes PNG bytes held in memory (same conversions as `init(pngFile:)`).
-    public init(pngData data: [UInt8]) throws(PNGError) {
+    public init(pngData data: [UInt8], limits: ImageLimits = .standard) throws(PNGError) {
         let decoded: Result<Image, PNGError> = data.withUnsafeBytes { raw in
             var image = png_image()
             image.version = UInt32(PNG_IMAGE_VERSION)
@@ -91,7 +99,7 @@ extension Image {
             }
             // libpng reads from `base` until finish_read returns, so finish inside this closure.
             do throws(PNGError) {
-                return .success(try Image.finishRead(&image, source: "<memory>", kind: .corrupt))
+                return .success(try Image.finishRead(&image, source: "<memory>", kind: .corrupt, limits: limits))
             } catch {
                 return .failure(error)
             }
@@ -100,7 +108,14 @@ extension Image {
     }
 
     /// Picks the 8-bit output format for what the file stores, then decodes into it.
-    private static func finishRead(_ image: inout png_image, source: String, kind: PNGError.Kind) throws(PNGError) -> Image {
+    private static func finishRead(
+        _ image: inout png_image, source: String, kind: PNGError.Kind, limits: ImageLimits
+    ) throws(PNGError) -> Image {
+        // begin_read has parsed only the header: refuse oversized images before sizing any buffer from it.
+        if let problem = limits.violation(width: Int(image.width), height: Int(image.height)) {
+            png_image_free(&image)
+            throw PNGError(kind: .tooLarge, source: source, message: problem)
+        }
         let stored = image.format
         let hasColor = stored & formatFlagColor != 0
         let hasAlpha = stored & formatFlagAlpha != 0

@@ -146,12 +146,13 @@ extension Image {
     /// the longer side is `Int(size · long / short)`, truncated).
     public func resizedShorterSide(to size: Int, file: StaticString = #file, line: UInt = #line) -> Image {
         if size < 1 { fatalError("resizedShorterSide(to:): size \(size) must be at least 1", file: file, line: line) }
-        let short = min(width, height)
-        let long = max(width, height)
-        let newLong = Int(Double(size) * Double(long) / Double(short))
-        return width <= height
-            ? resized(width: size, height: newLong, file: file, line: line)
-            : resized(width: newLong, height: size, file: file, line: line)
+        // A thin strip (1×20,000) scaled to a shorter side of 256 would need gigabytes: stop with the reason.
+        let limits = ImageLimits(resizedShorterSide: size)
+        if let problem = limits.violation(width: width, height: height) {
+            fatalError("resizedShorterSide(to:): a \(width)×\(height) image cannot be resized: \(problem)", file: file, line: line)
+        }
+        let target = ImageLimits.shorterSideSize(width: width, height: height, side: size)!
+        return resized(width: target.width, height: target.height, file: file, line: line)
     }
 
     /// The centred `width`×`height` window (torchvision `CenterCrop`: offsets round((H−h)/2), ties to even as in

@@ -25,7 +25,7 @@ struct InputOptions: ParsableArguments {
     /// The model input, and the (cropped) image it shows when one can be recovered.
     func load(for arch: Architecture) throws -> (tensor: Tensor, image: Image?) {
         if let image {
-            let photo = try ModelInput.image(at: image)
+            let photo = try ModelInput.image(at: image, for: arch)
             let cropped = ModelInput.crop(photo, for: arch)
             return (cropped.tensor(normalization: ModelInput.normalization(for: arch)), cropped)
         }
@@ -45,10 +45,12 @@ struct InputOptions: ParsableArguments {
 
 /// Per-architecture preprocessing of photos (torchvision's resize-256/crop-224 recipe).
 enum ModelInput {
-    /// Reads a PNG as RGB; errors name `--image`.
-    static func image(at path: String) throws -> Image {
+    /// Reads a PNG as RGB; errors name `--image`. Images too large to decode, or to resize for `arch`, are
+    /// refused from their header.
+    static func image(at path: String, for arch: Architecture) throws -> Image {
         do {
-            return try Image(pngFile: URL(fileURLWithPath: path)).rgb()
+            let limits = ImageLimits(resizedShorterSide: resizedShorterSide(for: arch))
+            return try Image(pngFile: URL(fileURLWithPath: path), limits: limits).rgb()
         } catch {
             throw CLIError.invalid(argument: "--image", "\(error)")
         }
@@ -57,8 +59,11 @@ enum ModelInput {
     /// Shorter side to inputSize·256/224, then a centre crop of inputSize (224 → 256/224).
     static func crop(_ image: Image, for arch: Architecture) -> Image {
         let size = arch.inputSize
-        return image.resizedShorterSide(to: size * 256 / 224).centerCropped(width: size, height: size)
+        return image.resizedShorterSide(to: resizedShorterSide(for: arch)).centerCropped(width: size, height: size)
     }
+
+    /// The shorter side photos are resized to before the centre crop.
+    static func resizedShorterSide(for arch: Architecture) -> Int { arch.inputSize * 256 / 224 }
 
     /// Lite0's (x − 127)/128, ImageNet mean/std for the torchvision models.
     static func normalization(for arch: Architecture) -> Normalization {
