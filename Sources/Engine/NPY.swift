@@ -92,7 +92,10 @@ public enum NPY {
         default: throw NPYError.unsupportedDType(path: path, dtype: dtype)
         }
         // The shape is the file's claim: its byte size must be computable and must fit the bytes that follow.
-        guard let count = CheckedSize.product(shape), let byteCount = CheckedSize.bytes(count: count, width: width) else {
+        // Zeros aside, the product must fit too: tensor code multiplies the dimensions in order.
+        guard let count = CheckedSize.product(shape), CheckedSize.product(shape.lazy.filter { $0 != 0 }) != nil,
+            let byteCount = CheckedSize.bytes(count: count, width: width)
+        else {
             throw NPYError.badHeader(path: path, reason: "shape \(shape) has more elements than memory can address")
         }
         let dataStart = headerStart + headerLength

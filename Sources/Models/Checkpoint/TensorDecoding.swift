@@ -16,7 +16,10 @@ enum TensorDecoding {
             .corruptCheckpoint(file: file, detail: "tensor '\(key)' (shape \(shape), strides \(strides), offset \(offset)) \(detail)")
         }
         // Sizes, strides and the offset come from the file: all arithmetic on them is checked.
-        guard let count = CheckedSize.product(shape) else { throw corrupt("has a shape whose element count overflows") }
+        // The product must also fit without its zeros: shape code elsewhere multiplies dimensions in order.
+        guard let count = CheckedSize.product(shape), CheckedSize.product(shape.lazy.filter { $0 != 0 }) != nil else {
+            throw corrupt("has a shape whose element count overflows")
+        }
         guard let extent = CheckedSize.viewExtent(offset: offset, shape: shape, strides: strides) else {
             throw corrupt("has a negative or overflowing offset or stride")
         }

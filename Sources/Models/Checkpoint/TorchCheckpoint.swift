@@ -150,6 +150,9 @@ enum TorchCheckpoint {
             guard let entry = archive.entries[folder + "data/" + ref.key] else {
                 throw ModelError.corruptCheckpoint(file: file, detail: "zip entry \(folder)data/\(ref.key) for a storage is missing")
             }
+            guard let declared = CheckedSize.bytes(count: ref.count, width: ref.dtype.byteWidth), UInt64(declared) == entry.declaredSize else {
+                throw ModelError.corruptCheckpoint(file: file, detail: "storage \(ref.key) declares \(ref.count) \(ref.dtype) elements but its zip entry declares \(entry.declaredSize) bytes")
+            }
             let data = try archive.contents(
                 of: entry, limit: needed, inflated: &inflated, inflationLimit: CheckpointLimits.maxInflatedBytes)
             guard data.count >= needed else {
