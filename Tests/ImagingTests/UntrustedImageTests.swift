@@ -96,3 +96,73 @@ struct UntrustedImageTests {
         #expect(failures > 500)
     }
 }
+
+/// Row-by-row decoding into the resized image gives exactly the pixels of decoding whole and resizing.
+@Suite("row-by-row PNG decoding")
+struct RowByRowPNGTests {
+    static let photos = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Lessons/images")
+
+    func expectSame(_ url: URL, side: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let streamed = try Image(pngFile: url, resizedShorterSideTo: side)
+        let whole = try Image(pngFile: url).rgb().resizedShorterSide(to: side)
+        #expect(streamed.width == whole.width && streamed.height == whole.height, sourceLocation: sourceLocation)
+        #expect(streamed.channels == 3, sourceLocation: sourceLocation)
+        #expect(streamed.pixels == whole.pixels, "\(url.lastPathComponent) at \(side)", sourceLocation: sourceLocation)
+    }
+
+    @Test("the course photos, shrunk and enlarged", arguments: ["cat", "coffee", "dog", "dog-and-cat"])
+    func photosMatch(name: String) throws {
+        let url = Self.photos.appendingPathComponent(name + ".png")
+        for side in [256, 100, 601] { try expectSame(url, side: side) }
+    }
+
+    @Test("grey, grey+alpha, RGBA and 16-bit files (the last through the whole-image path)")
+    func layoutsMatch() throws {
+        let folder = temporaryDirectory()
+        var files: [URL] = []
+        for (n, (channels, fill)) in [(1, [77]), (4, [10, 200, 30, 128])].enumerated() {
+            var image = Image(width: 37, height: 23, channels: channels, fill: fill.map(UInt8.init))
+            for i in stride(from: 0, to: image.pixels.count, by: 7) { image.pixels[i] = UInt8(i % 251) }
+            let url = folder.appendingPathComponent("layout\(n).png")
+            try image.writePNG(to: url)
+            files.append(url)
+        }
+        let greyAlpha = RawPNG.file(width: 3, height: 2, bitDepth: 8, colorType: 4, rows: [[0, 255, 100, 128, 200, 0], [50, 50, 255, 255, 1, 2]])
+        let sixteen = RawPNG.file(width: 2, height: 2, bitDepth: 16, colorType: 0, rows: [[0, 1, 255, 255], [128, 0, 64, 64]])
+        for (name, bytes) in [("ga.png", greyAlpha), ("sixteen.png", sixteen)] {
+            let url = folder.appendingPathComponent(name)
+            try Data(bytes).write(to: url)
+            files.append(url)
+        }
+        for url in files {
+            for side in [5, 16, 64] { try expectSame(url, side: side) }
+        }
+    }
+
+    @Test("errors: missing file, not a PNG, truncated data, over the limits")
+    func errorsAreTyped() throws {
+        let folder = temporaryDirectory()
+        func kind(_ url: URL, limits: ImageLimits = .standard) -> PNGError.Kind? {
+            do { _ = try Image(pngFile: url, resizedShorterSideTo: 256, limits: limits); return nil } catch { return error.kind }
+        }
+        #expect(kind(folder.appendingPathComponent("none.png")) == .missingFile)
+        let text = folder.appendingPathComponent("text.png")
+        try Data("hello".utf8).write(to: text)
+        #expect(kind(text) == .notPNG)
+        let good = try Image(width: 300, height: 200, channels: 3, fill: [1, 2, 3]).pngData()
+        let cut = folder.appendingPathComponent("cut.png")
+        try Data(good.prefix(good.count - 30)).write(to: cut)
+        #expect(kind(cut) == .corrupt)
+        let strip = folder.appendingPathComponent("strip.png")
+        try Image(width: 1, height: 1_000, channels: 1).writePNG(to: strip)
+        #expect(kind(strip) == .tooLarge)
+        let huge = folder.appendingPathComponent("huge.png")
+        try Data(UntrustedImageTests.claiming(width: 1_000_000, height: 1_000_000)).write(to: huge)
+        #expect(kind(huge) == .tooLarge)
+        let ok = folder.appendingPathComponent("ok.png")
+        try Data(good).write(to: ok)
+        #expect(kind(ok, limits: ImageLimits(maxPixels: 1_000)) == .tooLarge)
+        #expect(kind(ok) == nil)
+    }
+}
