@@ -214,7 +214,9 @@ import Testing
         var bytes = [UInt8]()
         withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { bytes += $0 }
         bytes += Array(header.utf8) + Crafted.floats([1, 2, 3, 4])
-        let message = try failure("crafted.safetensors", bytes, "crafted.safetensors")
+        // Cases run in parallel: each needs its own file.
+        let name = "crafted-\(UUID().uuidString.prefix(8)).safetensors"
+        let message = try failure(name, bytes, name)
         #expect(message.contains(needle) || (needle == "overflow" && message.contains("do not hold")), "\(message)")
     }
 
