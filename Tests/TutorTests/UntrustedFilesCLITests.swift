@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Tutor
 
 /// Issue 12 end to end: crafted checkpoints, images and lessons given to the real `tutor` end in exit 2 and one
 /// `error:` line naming the file and the problem, never a trap.
@@ -88,5 +89,18 @@ struct UntrustedFilesCLITests {
         #expect(output.status == 2, "exit \(output.status): \(output.stderr)")
         #expect(output.stderr.contains("deep.md:3: error: Markdown nested"), "\(output.stderr)")
         #expect(!output.stderr.contains("Fatal error"))
+    }
+
+    @Test("run: a lesson with CR-only line endings runs its steps (never a silent 0/0)")
+    func crOnlyLessonRuns() throws {
+        let text = "# CR only\r\rFirst step:\r\r```swift\rlet crOnly = 6 * 7\rprint(crOnly)\r```\r\r```swift\rprint(crOnly + 1)\r```\r"
+        let path = try Self.write("cr-only.md", Array(text.utf8))
+        let json = Self.folder.appendingPathComponent("cr-only.json")
+        let output = try TutorProcess.run(["run", path, "--output", Self.folder.path, "--json", json.path])
+        #expect(output.status == 0, "\(output.stderr)")
+        let results = try JSONDecoder().decode([LessonRunResult].self, from: Data(contentsOf: json))
+        let steps = try #require(results.first).steps
+        #expect(steps.map(\.line) == [5, 10])
+        #expect(steps.allSatisfy { $0.status.isAsDeclared })
     }
 }
