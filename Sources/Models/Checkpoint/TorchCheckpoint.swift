@@ -153,6 +153,14 @@ enum TorchCheckpoint {
             guard let declared = CheckedSize.bytes(count: ref.count, width: ref.dtype.byteWidth), UInt64(declared) == entry.declaredSize else {
                 throw ModelError.corruptCheckpoint(file: file, detail: "storage \(ref.key) declares \(ref.count) \(ref.dtype) elements but its zip entry declares \(entry.declaredSize) bytes")
             }
+            if !entry.isCompressed {
+                // Stored (what torch.save writes): decode straight from the mapped file, no copy.
+                guard entry.data.count >= needed else {
+                    throw ModelError.truncated(file: file, detail: "storage \(ref.key) holds \(entry.data.count) bytes, its tensors need \(needed)")
+                }
+                try decode(UnsafeRawBufferPointer(rebasing: bytes[entry.data.lowerBound..<(entry.data.lowerBound + needed)]))
+                return
+            }
             let data = try archive.contents(
                 of: entry, limit: needed, inflated: &inflated, inflationLimit: CheckpointLimits.maxInflatedBytes)
             guard data.count >= needed else {
