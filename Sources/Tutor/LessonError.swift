@@ -30,7 +30,10 @@ public enum TutorError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidLesson(let issues): issues.map(\.description).joined(separator: "\n")
+        case .invalidLesson(let issues):
+            // A crafted lesson can hold a problem on every line: show the first hundred.
+            issues.prefix(100).map(\.description).joined(separator: "\n")
+                + (issues.count > 100 ? "\n\(issues[0].file): … and \(issues.count - 100) more problems" : "")
         case .io(let path, let reason): "\(path): \(reason)"
         case .setup(let message): message
         }

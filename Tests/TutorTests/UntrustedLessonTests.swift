@@ -132,3 +132,20 @@ struct UntrustedLessonTests {
         #expect(failures > 100)
     }
 }
+
+@Suite("untrusted lessons: error volume")
+struct LessonErrorVolumeTests {
+    @Test("a lesson with a problem on each of 5,000 fences lists the first 100 and counts the rest")
+    func manyIssuesAreCapped() throws {
+        let text = String(repeating: "```swift bogus\nprint(1)\n```\n", count: 5_000)
+        do {
+            _ = try LessonParser.parse(text: text, path: "many.md")
+            Issue.record("parsed")
+        } catch let error as TutorError {
+            let lines = error.description.split(separator: "\n")
+            #expect(lines.count == 101)
+            #expect(lines.last == "many.md: … and 4900 more problems")
+            #expect(lines.first?.hasPrefix("many.md:1: error: unknown attribute `bogus`") == true)
+        }
+    }
+}
