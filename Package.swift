@@ -43,6 +43,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Fuzzing harness: libFuzzer with -sanitize=fuzzer -DFUZZING (scripts/untrusted/libfuzzer.sh), else a replayer.
+        .executableTarget(name: "tutor-fuzz", dependencies: ["Engine", "Imaging", "Models", "Tutor"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")]),

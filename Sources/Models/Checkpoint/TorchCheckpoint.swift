@@ -8,14 +8,6 @@ public func loadStateDict(from url: URL) throws -> StateDict {
     if !FileManager.default.fileExists(atPath: file), url.lastPathComponent == DefaultWeights.efficientnetLite0FileName {
         throw ModelError.defaultWeightsMissing(searched: DefaultWeights.candidateURLs(fileName: url.lastPathComponent).map(\.path))
     }
-    let head: [UInt8]
-    do {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        head = [UInt8](try handle.read(upToCount: 16) ?? Data())
-    } catch {
-        throw ModelError.unreadable(file: file, detail: (error as NSError).localizedDescription)
-    }
     // Memory-mapped: tensors are decoded straight from the file's pages, without a copy of the whole file.
     let data: Data
     do {
@@ -23,14 +15,20 @@ public func loadStateDict(from url: URL) throws -> StateDict {
     } catch {
         throw ModelError.unreadable(file: file, detail: (error as NSError).localizedDescription)
     }
-    return try data.withUnsafeBytes { bytes in
-        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+    return try loadStateDict(data: data, name: file)
+}
+
+/// Reads a state dict from checkpoint bytes held in memory (any of the formats `loadStateDict(from:)` reads);
+/// `name` stands for the file in error messages (a `.safetensors` suffix also selects that format).
+public func loadStateDict(data: Data, name file: String) throws -> StateDict {
+    try data.withUnsafeBytes { bytes in
+        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
             return try TorchCheckpoint.readZip(bytes: bytes, file: file)
         }
         if bytes.starts(with: TorchCheckpoint.legacyPrefix) {
             return try TorchCheckpoint.readLegacy(bytes: bytes, file: file)
         }
-        if SafeTensors.looksLikeSafeTensors(bytes) || url.pathExtension.lowercased() == "safetensors" {
+        if SafeTensors.looksLikeSafeTensors(bytes) || file.lowercased().hasSuffix(".safetensors") {
             return try SafeTensors.read(bytes: bytes, file: file)
         }
         if bytes.count < 16 {
