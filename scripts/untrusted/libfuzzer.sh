@@ -9,7 +9,13 @@ set -eu
 cd "$(dirname "$0")/../.."
 target=${1:?give checkpoint, npy, png or lesson}
 seconds=${2:-60}
-swift build -c release --scratch-path .build/fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING --product tutor-fuzz
+# SwiftPM compiles every module with coverage instrumentation; its own link of the executable expects a Swift
+# entry point and fails, so the objects are linked here with libFuzzer's main instead.
+swift build -c release --scratch-path .build/fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING --product tutor-fuzz \
+    >/dev/null 2>&1 || true
+objects=.build/fuzz/$(uname -m)-unknown-linux-gnu/release
+swiftc -sanitize=fuzzer $(for t in Engine Imaging Models Tutor ZIPFoundation CPNGRows tutor_fuzz; do ls "$objects/$t.build/"*.o; done) \
+    -lopenblas -lpng16 -lz -lcmark -o .build/fuzz/tutor-fuzz
 corpus=.build/fuzz-corpus/$target
 mkdir -p "$corpus" .build/fuzz-findings
 case $target in
@@ -18,5 +24,5 @@ case $target in
     png) cp Lessons/images/*.png "$corpus"/ ;;
     lesson) cp Tests/TutorTests/Lessons/*.md Lessons/*.md "$corpus"/ ;;
 esac
-FUZZ_TARGET=$target .build/fuzz/release/tutor-fuzz "$corpus" -max_total_time="$seconds" -rss_limit_mb=1536 \
+FUZZ_TARGET=$target .build/fuzz/tutor-fuzz "$corpus" -max_total_time="$seconds" -rss_limit_mb=1536 \
     -artifact_prefix=.build/fuzz-findings/"$target"-
