@@ -24,7 +24,9 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CCmark", pkgConfig: "libcmark", providers: [.apt(["libcmark-dev"])]),
         .target(name: "Engine", dependencies: ["CBLAS"]),
-        .target(name: "Imaging", dependencies: ["Engine", "CPNG"]),
+        // Row-by-row PNG reading: libpng's classic API needs setjmp, so a few lines of C wrap it.
+        .target(name: "CPNGRows", dependencies: ["CPNG"], linkerSettings: [.linkedLibrary("png16")]),
+        .target(name: "Imaging", dependencies: ["Engine", "CPNG", "CPNGRows"]),
         .target(
             name: "Models",
             dependencies: ["Engine", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
@@ -41,6 +43,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Fuzzing harness: libFuzzer with -sanitize=fuzzer -DFUZZING (scripts/untrusted/libfuzzer.sh), else a replayer.
+        .executableTarget(name: "tutor-fuzz", dependencies: ["Engine", "Imaging", "Models", "Tutor"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")]),

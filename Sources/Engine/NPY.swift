@@ -11,7 +11,9 @@ public enum NPYError: Error, CustomStringConvertible, Equatable {
     case wrongDType(path: String, expected: String, actual: String)
 
     /// A message naming the file and what would be valid.
-    public var description: String {
+    public var description: String { MessageText.clipped(message) }
+
+    private var message: String {
         switch self {
         case .unreadable(let path, let reason): "\(path): cannot read .npy file (\(reason))"
         case .badMagic(let path): "\(path): not a .npy file (missing the \\x93NUMPY magic)"
@@ -83,34 +85,34 @@ public enum NPY {
         if fortran.hasPrefix("True") { throw NPYError.fortranOrder(path: path) }
         guard fortran.hasPrefix("False") else { throw NPYError.badHeader(path: path, reason: "fortran_order is '\(fortran)'") }
         let shape = try parseShape(shapeText, path: path)
-        let count = shape.reduce(1, *)
+        let width: Int
+        switch dtype {
+        case "<f4", "|f4", "f4": width = 4
+        case "<i8", "i8": width = 8
+        default: throw NPYError.unsupportedDType(path: path, dtype: dtype)
+        }
+        // The shape is the file's claim: its byte size must be computable and must fit the bytes that follow.
+        // Zeros aside, the product must fit too: tensor code multiplies the dimensions in order.
+        guard let count = CheckedSize.product(shape), CheckedSize.product(shape.lazy.filter { $0 != 0 }) != nil,
+            let byteCount = CheckedSize.bytes(count: count, width: width)
+        else {
+            throw NPYError.badHeader(path: path, reason: "shape \(shape) has more elements than memory can address")
+        }
         let dataStart = headerStart + headerLength
         let available = bytes.count - dataStart
-        switch dtype {
-        case "<f4", "|f4", "f4":
-            guard available >= count * 4 else {
-                throw NPYError.truncated(path: path, expectedBytes: count * 4, actualBytes: available)
-            }
-            var values = [Float](repeating: 0, count: count)
-            values.withUnsafeMutableBytes { dst in
-                bytes.withUnsafeBytes { src in
-                    dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[dataStart..<(dataStart + count * 4)]))
-                }
-            }
-            return .float32(values, shape)
-        case "<i8", "i8":
-            guard available >= count * 8 else {
-                throw NPYError.truncated(path: path, expectedBytes: count * 8, actualBytes: available)
+        guard available >= byteCount else {
+            throw NPYError.truncated(path: path, expectedBytes: byteCount, actualBytes: available)
+        }
+        return bytes.withUnsafeBytes { src in
+            let data = UnsafeRawBufferPointer(rebasing: src[dataStart..<(dataStart + byteCount)])
+            if width == 4 {
+                var values = [Float](repeating: 0, count: count)
+                values.withUnsafeMutableBytes { $0.copyMemory(from: data) }
+                return .float32(values, shape)
             }
             var values = [Int64](repeating: 0, count: count)
-            values.withUnsafeMutableBytes { dst in
-                bytes.withUnsafeBytes { src in
-                    dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[dataStart..<(dataStart + count * 8)]))
-                }
-            }
+            values.withUnsafeMutableBytes { $0.copyMemory(from: data) }
             return .int64(values, shape)
-        default:
-            throw NPYError.unsupportedDType(path: path, dtype: dtype)
         }
     }
 

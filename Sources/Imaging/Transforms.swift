@@ -2,7 +2,7 @@
 // gives the same tensor as `Resize(256) + CenterCrop(224)` in Python.
 
 /// Per-output-sample filter taps for one axis: the first source index and fixed-point weights.
-private struct ResampleCoefficients {
+struct ResampleCoefficients {
     var first: [Int] = []
     var count: [Int] = []
     var weights: [Int32] = []  // `taps` entries per output sample
@@ -15,7 +15,7 @@ private let precisionBits: Int32 = 22
 
 /// Triangle-filter coefficients for resampling `inSize` samples to `outSize`, widened when shrinking
 /// (`antialias`) the way PIL does: support = 1 · max(inSize/outSize, 1).
-private func bilinearCoefficients(inSize: Int, outSize: Int, antialias: Bool) -> ResampleCoefficients {
+func bilinearCoefficients(inSize: Int, outSize: Int, antialias: Bool) -> ResampleCoefficients {
     let scale = Double(inSize) / Double(outSize)
     let filterScale = antialias ? max(scale, 1.0) : 1.0
     let support = 1.0 * filterScale
@@ -92,30 +92,37 @@ extension Image {
         var out = [UInt8](repeating: 0, count: newWidth * height * c)
         pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                k.weights.withUnsafeBufferPointer { w in
-                    for y in 0..<height {
-                        let srcRow = y &* width &* c
-                        let dstRow = y &* newWidth &* c
-                        for xx in 0..<newWidth {
-                            let first = k.first[xx]
-                            let n = k.count[xx]
-                            let wBase = xx &* k.taps
-                            for ch in 0..<c {
-                                var acc: Int64 = 1 << Int64(precisionBits - 1)
-                                for t in 0..<n {
-                                    acc &+= Int64(src[srcRow &+ (first &+ t) &* c &+ ch]) &* Int64(w[wBase &+ t])
-                                }
-                                dst[dstRow &+ xx &* c &+ ch] = clip8(acc)
-                            }
-                        }
-                    }
+                for y in 0..<height {
+                    Image.resampleRow(src, at: y &* width &* c, into: dst, at: y &* newWidth &* c, newWidth: newWidth, channels: c, k)
                 }
             }
         }
         return Image(unchecked: newWidth, height, c, out)
     }
 
-    private func resampledVertically(to newHeight: Int, antialias: Bool) -> Image {
+    /// Horizontally resamples one row of `channels`-sample pixels starting at `srcRow` into `newWidth` pixels at
+    /// `dstRow` (shared by whole-image resizing and row-by-row decoding, so both give the same bytes).
+    static func resampleRow(
+        _ src: UnsafeBufferPointer<UInt8>, at srcRow: Int, into dst: UnsafeMutableBufferPointer<UInt8>, at dstRow: Int,
+        newWidth: Int, channels c: Int, _ k: ResampleCoefficients
+    ) {
+        k.weights.withUnsafeBufferPointer { w in
+            for xx in 0..<newWidth {
+                let first = k.first[xx]
+                let n = k.count[xx]
+                let wBase = xx &* k.taps
+                for ch in 0..<c {
+                    var acc: Int64 = 1 << Int64(precisionBits - 1)
+                    for t in 0..<n {
+                        acc &+= Int64(src[srcRow &+ (first &+ t) &* c &+ ch]) &* Int64(w[wBase &+ t])
+                    }
+                    dst[dstRow &+ xx &* c &+ ch] = clip8(acc)
+                }
+            }
+        }
+    }
+
+    func resampledVertically(to newHeight: Int, antialias: Bool) -> Image {
         let k = bilinearCoefficients(inSize: height, outSize: newHeight, antialias: antialias)
         let rowLength = width * channels
         var out = [UInt8](repeating: 0, count: rowLength * newHeight)
@@ -146,12 +153,13 @@ extension Image {
     /// the longer side is `Int(size · long / short)`, truncated).
     public func resizedShorterSide(to size: Int, file: StaticString = #file, line: UInt = #line) -> Image {
         if size < 1 { fatalError("resizedShorterSide(to:): size \(size) must be at least 1", file: file, line: line) }
-        let short = min(width, height)
-        let long = max(width, height)
-        let newLong = Int(Double(size) * Double(long) / Double(short))
-        return width <= height
-            ? resized(width: size, height: newLong, file: file, line: line)
-            : resized(width: newLong, height: size, file: file, line: line)
+        // A thin strip (1×20,000) scaled to a shorter side of 256 would need gigabytes: stop with the reason.
+        let limits = ImageLimits(resizedShorterSide: size)
+        if let problem = limits.violation(width: width, height: height) {
+            fatalError("resizedShorterSide(to:): a \(width)×\(height) image cannot be resized: \(problem)", file: file, line: line)
+        }
+        let target = ImageLimits.shorterSideSize(width: width, height: height, side: size)!
+        return resized(width: target.width, height: target.height, file: file, line: line)
     }
 
     /// The centred `width`×`height` window (torchvision `CenterCrop`: offsets round((H−h)/2), ties to even as in

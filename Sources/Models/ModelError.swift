@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// Errors from model construction, layer lookup and weight loading; each message names the file, key or
@@ -45,8 +46,11 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible, Loc
         }
     }
 
-    /// The message shown to users: file, key or layer, what is wrong, what would be valid.
-    public var description: String {
+    /// The message shown to users: file, key or layer, what is wrong, what would be valid (one line, with
+    /// text from the file clipped so a crafted file cannot print megabytes).
+    public var description: String { MessageText.clipped(message, limit: 2_000) }
+
+    private var message: String {
         switch self {
         case let .notACheckpoint(file, reason):
             return "\(file): not a checkpoint (\(reason)); expected a .safetensors file or a PyTorch .pth/.pt file (zip or legacy torch.save format)"

@@ -9,9 +9,9 @@ public struct BuildEnvironment: Sendable {
     /// The Swift compiler.
     public var swiftc: String
     /// Targets whose objects a lesson program links.
-    public static let linkedTargets = ["Engine", "Imaging", "Models", "Attribution", "Course", "LessonRuntime", "ZIPFoundation"]
-    /// C module-map folders.
-    public static let cModules = ["CBLAS", "CPNG", "CCmark"]
+    public static let linkedTargets = ["Engine", "Imaging", "Models", "Attribution", "Course", "LessonRuntime", "ZIPFoundation", "CPNGRows"]
+    /// C module-map folders (CPNGRows is compiled C, Imaging's row-by-row PNG reader).
+    public static let cModules = ["CBLAS", "CPNG", "CCmark", "CPNGRows/include"]
     /// System libraries the linked targets need.
     public static let systemLibraries = ["openblas", "png16", "z"]
 

@@ -22,10 +22,36 @@ struct MarkdownBlock: Sendable {
     var html: String
     /// Lines of fenced `swift` code blocks nested inside this block (lists, quotes): not runnable.
     var nestedSwiftBlockLines: [Int]
+    /// How deeply nodes nest inside this block (1 for a block without children).
+    var nesting: Int = 1
 }
 
 /// The cmark options the project uses, in one place.
 enum CMark {
+    /// Deepest nesting of Markdown nodes (quotes in quotes, emphasis in emphasis) a lesson may use; real
+    /// lessons nest a handful of levels, crafted ones hundreds of thousands.
+    static let maxNesting = 100
+
+    /// A lesson's text with CRLF and lone CR line endings turned into LF (cmark accepts all three, but the
+    /// parser reads fence lines by splitting on LF, so a CR-only file would otherwise show no steps).
+    static func normalizingLineEndings(_ text: String) -> String {
+        guard text.utf8.contains(13) else { return text }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var previousCR = false
+        for byte in text.utf8 {
+            if byte == 13 {
+                bytes.append(10)
+                previousCR = true
+                continue
+            }
+            if byte == 10, previousCR { previousCR = false; continue }
+            previousCR = false
+            bytes.append(byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Parses a whole document into its top-level blocks with source positions.
     static func parse(_ text: String) -> [MarkdownBlock] {
         let bytes = Array(text.utf8)
@@ -79,44 +105,69 @@ enum CMark {
             html = String(cString: rendered)
             free(rendered)
         }
-        var nested: [Int] = []
-        if type != CMARK_NODE_CODE_BLOCK { collectSwiftBlocks(node, into: &nested) }
+        let walk = type == CMARK_NODE_CODE_BLOCK ? (lines: [], depth: 1) : descendants(node)
         return MarkdownBlock(
             kind: kind,
             startLine: Int(cmark_node_get_start_line(node)),
             endLine: Int(cmark_node_get_end_line(node)),
             startColumn: Int(cmark_node_get_start_column(node)),
             html: html,
-            nestedSwiftBlockLines: nested
+            nestedSwiftBlockLines: walk.lines,
+            nesting: walk.depth
         )
     }
 
+    /// Concatenated literals of the node's leaves (a heading's plain text), without recursion.
     private static func plainText(_ node: OpaquePointer) -> String {
         var text = ""
-        var child = cmark_node_first_child(node)
-        while let current = child {
-            if let literal = cmark_node_get_literal(current) {
-                text += String(cString: literal)
-            } else {
-                text += plainText(current)
-            }
-            child = cmark_node_next(current)
+        iterate(node) { current, _ in
+            if current != node, let literal = cmark_node_get_literal(current) { text += String(cString: literal) }
         }
         return text
     }
 
-    private static func collectSwiftBlocks(_ node: OpaquePointer, into lines: inout [Int]) {
-        var child = cmark_node_first_child(node)
-        while let current = child {
-            if cmark_node_get_type(current) == CMARK_NODE_CODE_BLOCK {
-                let info = cmark_node_get_fence_info(current).map { String(cString: $0) } ?? ""
-                if info.split(whereSeparator: { $0 == " " || $0 == "," }).first == "swift" {
-                    lines.append(Int(cmark_node_get_start_line(current)))
-                }
-            } else {
-                collectSwiftBlocks(current, into: &lines)
+    /// Lines of fenced `swift` blocks below `node`, and how deep its tree goes; iterative, so a crafted
+    /// document nesting 70,000 quotes cannot overflow the stack.
+    private static func descendants(_ node: OpaquePointer) -> (lines: [Int], depth: Int) {
+        var lines: [Int] = []
+        var deepest = 1
+        iterate(node) { current, depth in
+            deepest = max(deepest, depth)
+            guard current != node, cmark_node_get_type(current) == CMARK_NODE_CODE_BLOCK else { return }
+            let info = cmark_node_get_fence_info(current).map { String(cString: $0) } ?? ""
+            if info.split(whereSeparator: { $0 == " " || $0 == "," }).first == "swift" {
+                lines.append(Int(cmark_node_get_start_line(current)))
             }
-            child = cmark_node_next(current)
+        }
+        return (lines, deepest)
+    }
+
+    /// Calls `visit` on `root` and every node below it in document order, with its depth (root = 1), using
+    /// cmark's iterator instead of recursion.
+    private static func iterate(_ root: OpaquePointer, _ visit: (OpaquePointer, Int) -> Void) {
+        guard let iterator = cmark_iter_new(root) else { return }
+        defer { cmark_iter_free(iterator) }
+        var depth = 0
+        while true {
+            let event = cmark_iter_next(iterator)
+            if event == CMARK_EVENT_DONE || event == CMARK_EVENT_NONE { break }
+            guard let current = cmark_iter_get_node(iterator) else { break }
+            if event == CMARK_EVENT_EXIT { depth -= 1; continue }
+            // Leaves get only an ENTER event; containers an ENTER and an EXIT.
+            let leaf = !isContainer(cmark_node_get_type(current))
+            visit(current, depth + 1)
+            if !leaf { depth += 1 }
+        }
+    }
+
+    /// Whether cmark reports the node type with ENTER and EXIT events (leaves get only ENTER).
+    private static func isContainer(_ type: cmark_node_type) -> Bool {
+        switch type {
+        case CMARK_NODE_TEXT, CMARK_NODE_CODE, CMARK_NODE_HTML_INLINE, CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK,
+            CMARK_NODE_CODE_BLOCK, CMARK_NODE_HTML_BLOCK, CMARK_NODE_THEMATIC_BREAK:
+            return false
+        default:
+            return true
         }
     }
 }

@@ -8,7 +8,15 @@ public struct LessonIssue: Error, Sendable, Equatable, Codable, CustomStringConv
     public var line: Int
     public var message: String
 
-    public var description: String { "\(file):\(line): error: \(message)" }
+    /// One line; text quoted from the lesson is clipped so a crafted file cannot print megabytes.
+    public var description: String { "\(file):\(line): error: \(Self.clipped(message))" }
+
+    /// `text` on one line and at most `limit` characters.
+    static func clipped(_ text: String, limit: Int = 600) -> String {
+        let flat = text.contains(where: \.isNewline) ? String(text.map { $0.isNewline ? " " : $0 }) : text
+        guard flat.count > limit else { return flat }
+        return String(flat.prefix(limit)) + "… (\(flat.count - limit) more characters)"
+    }
 }
 
 /// Errors from the lesson tools.
@@ -22,7 +30,10 @@ public enum TutorError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidLesson(let issues): issues.map(\.description).joined(separator: "\n")
+        case .invalidLesson(let issues):
+            // A crafted lesson can hold a problem on every line: show the first hundred.
+            issues.prefix(100).map(\.description).joined(separator: "\n")
+                + (issues.count > 100 ? "\n\(issues[0].file): … and \(issues.count - 100) more problems" : "")
         case .io(let path, let reason): "\(path): \(reason)"
         case .setup(let message): message
         }

@@ -12,6 +12,7 @@ public enum LessonParser {
 
     /// Parses lesson text; `path` names the file in messages and `#sourceLocation`.
     public static func parse(text: String, path: String) throws -> Lesson {
+        let text = CMark.normalizingLineEndings(text)
         let sourceLines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var issues: [LessonIssue] = []
         func issue(_ line: Int, _ message: String) { issues.append(LessonIssue(file: path, line: line, message: message)) }
@@ -21,6 +22,10 @@ public enum LessonParser {
         var usedAnchors: Set<String> = []
         var title: String?
         for block in CMark.parse(text) {
+            if block.nesting > CMark.maxNesting {
+                issue(block.startLine, "Markdown nested \(block.nesting) levels deep (quotes, lists or emphasis); at most \(CMark.maxNesting) are allowed")
+                continue
+            }
             for line in block.nestedSwiftBlockLines {
                 issue(line, "a swift step inside a list or quote cannot run; move the fence to the top level")
             }

@@ -25,8 +25,7 @@ struct InputOptions: ParsableArguments {
     /// The model input, and the (cropped) image it shows when one can be recovered.
     func load(for arch: Architecture) throws -> (tensor: Tensor, image: Image?) {
         if let image {
-            let photo = try ModelInput.image(at: image)
-            let cropped = ModelInput.crop(photo, for: arch)
+            let cropped = try ModelInput.photo(at: image, for: arch)
             return (cropped.tensor(normalization: ModelInput.normalization(for: arch)), cropped)
         }
         let path = input!
@@ -45,20 +44,21 @@ struct InputOptions: ParsableArguments {
 
 /// Per-architecture preprocessing of photos (torchvision's resize-256/crop-224 recipe).
 enum ModelInput {
-    /// Reads a PNG as RGB; errors name `--image`.
-    static func image(at path: String) throws -> Image {
+    /// Reads a PNG as RGB resized for `arch` (shorter side inputSize·256/224) and centre-cropped to its input
+    /// size; errors name `--image`. The photo is decoded row by row into the resized image, and one too large
+    /// to decode or to resize is refused from its header.
+    static func photo(at path: String, for arch: Architecture) throws -> Image {
+        let resized: Image
         do {
-            return try Image(pngFile: URL(fileURLWithPath: path)).rgb()
+            resized = try Image(pngFile: URL(fileURLWithPath: path), resizedShorterSideTo: resizedShorterSide(for: arch))
         } catch {
             throw CLIError.invalid(argument: "--image", "\(error)")
         }
+        return resized.centerCropped(width: arch.inputSize, height: arch.inputSize)
     }
 
-    /// Shorter side to inputSize·256/224, then a centre crop of inputSize (224 → 256/224).
-    static func crop(_ image: Image, for arch: Architecture) -> Image {
-        let size = arch.inputSize
-        return image.resizedShorterSide(to: size * 256 / 224).centerCropped(width: size, height: size)
-    }
+    /// The shorter side photos are resized to before the centre crop.
+    static func resizedShorterSide(for arch: Architecture) -> Int { arch.inputSize * 256 / 224 }
 
     /// Lite0's (x − 127)/128, ImageNet mean/std for the torchvision models.
     static func normalization(for arch: Architecture) -> Normalization {

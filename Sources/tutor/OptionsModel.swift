@@ -37,7 +37,10 @@ struct ModelOptions: ParsableArguments {
                 model = Model(arch)
             }
         } catch {
-            throw CLIError.invalid(argument: "--weights", "\(error)")
+            // Loader errors name the file; a strict-loading mismatch does not, so say which file it was.
+            let message = "\(error)"
+            if let weights, !message.contains(weights) { throw CLIError.invalid(argument: "--weights", "\(weights): \(message)") }
+            throw CLIError.invalid(argument: "--weights", message)
         }
         if !model.isPretrained {
             CLIError.warn("\(arch.rawValue) is untrained (\(model.weightsSource)); pass --weights FILE for a trained model")

@@ -27,7 +27,7 @@ extension TutorCommand {
         func run() throws {
             try CLIError.exitingOnError {
                 let loaded = try modelOptions.load()
-                let photo = ModelInput.crop(try ModelInput.image(at: image), for: loaded.architecture)
+                let photo = try ModelInput.photo(at: image, for: loaded.architecture)
                 let input = photo.tensor(normalization: ModelInput.normalization(for: loaded.architecture))
                 let probabilities = loaded.module(input).softmax(axis: 1).scalars
                 let ranked = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(top)

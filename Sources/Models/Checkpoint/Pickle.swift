@@ -1,19 +1,22 @@
 /// A value produced by the minimal unpickler. Only what PyTorch state dicts use is modelled; any other object
-/// becomes `.object` and is rejected where a tensor or dict is required.
-indirect enum PickleValue {
+/// becomes `.object` and is rejected where a tensor or dict is required. Containers live in reference-type
+/// nodes whose release is iterative, so a crafted pickle nesting 10^6 levels deep cannot overflow the stack
+/// when it is freed.
+enum PickleValue {
     case none
     case bool(Bool)
     case int(Int64)
     case float(Double)
     case string(String)
     case bytes([UInt8])
-    case tuple([PickleValue])
+    case tuple(PickleList)
     case list(PickleList)
     case dict(PickleDict)
     /// A class or function named by GLOBAL / STACK_GLOBAL ("torch._utils", "_rebuild_tensor_v2").
     case global(module: String, name: String)
-    /// The result of calling a callable we do not interpret.
-    case object(callable: PickleValue, args: [PickleValue])
+    /// The result of calling a callable we do not interpret: the node's first item is the callable, the
+    /// rest are the arguments.
+    case object(PickleList)
     /// A storage reference produced by the persistent-load callback.
     case storage(StorageRef)
     /// A tensor view into a storage (from `_rebuild_tensor_v2`).
@@ -34,40 +37,116 @@ indirect enum PickleValue {
     /// Elements of a tuple or list.
     var elements: [PickleValue]? {
         switch self {
-        case let .tuple(items): return items
-        case let .list(list): return list.items
+        case let .tuple(node), let .list(node): return node.items
         default: return nil
         }
     }
 
-    /// Short description for error messages.
-    var typeName: String {
+    /// Nesting depth: 0 for scalars, 1 + the deepest element for containers.
+    var depth: Int {
         switch self {
-        case .none: "None"
-        case .bool: "bool"
-        case .int: "int"
-        case .float: "float"
-        case .string: "str"
-        case .bytes: "bytes"
-        case .tuple: "tuple"
-        case .list: "list"
-        case .dict: "dict"
-        case let .global(m, n): "\(m).\(n)"
-        case let .object(callable, _): "object from \(callable.typeName)"
-        case .storage: "storage"
-        case .tensor: "tensor"
+        case let .tuple(node), let .list(node), let .object(node): return node.depth
+        case let .dict(dict): return dict.depth
+        default: return 0
+        }
+    }
+
+    /// Short description for error messages (iterative: a chain of a million calls stays one short line).
+    var typeName: String {
+        var value = self
+        var calls = 0
+        while case let .object(node) = value, let callable = node.items.first {
+            value = callable
+            calls += 1
+        }
+        let base: String
+        switch value {
+        case .none: base = "None"
+        case .bool: base = "bool"
+        case .int: base = "int"
+        case .float: base = "float"
+        case .string: base = "str"
+        case .bytes: base = "bytes"
+        case .tuple: base = "tuple"
+        case .list: base = "list"
+        case .dict: base = "dict"
+        case let .global(m, n): base = "\(m).\(n)"
+        case .object: base = "object"
+        case .storage: base = "storage"
+        case .tensor: base = "tensor"
+        }
+        switch calls {
+        case 0: return base
+        case 1: return "object from \(base)"
+        default: return "object from \(calls) nested calls of \(base)"
+        }
+    }
+
+    /// The container node this value holds, if any.
+    fileprivate var node: PickleList? {
+        switch self {
+        case let .tuple(node), let .list(node), let .object(node): return node
+        default: return nil
+        }
+    }
+
+    fileprivate var dictNode: PickleDict? { if case let .dict(dict) = self { return dict } else { return nil } }
+
+    /// Releases `values` without recursion: the elements of every container that only this walk still holds
+    /// are moved onto a work list before the container itself is freed.
+    fileprivate static func dismantle(_ values: inout [PickleValue]) {
+        // Take the buffer over (no copy): a second reference to it would keep every child non-unique.
+        var pending: [PickleValue] = []
+        swap(&pending, &values)
+        while !pending.isEmpty {
+            var value = pending.removeLast()
+            if var node = value.node {
+                value = .none
+                if isKnownUniquelyReferenced(&node) {
+                    pending.append(contentsOf: node.items)
+                    node.items = []
+                }
+            } else if var dict = value.dictNode {
+                value = .none
+                if isKnownUniquelyReferenced(&dict) {
+                    for pair in dict.pairs { pending.append(pair.key); pending.append(pair.value) }
+                    dict.pairs = []
+                }
+            }
         }
     }
 }
 
-/// A pickled list; a class because APPEND mutates a list that may also sit in the memo.
+/// A pickled tuple, list or call; a class because APPEND mutates a list that may also sit in the memo.
 final class PickleList {
-    var items: [PickleValue] = []
+    var items: [PickleValue]
+    /// 1 + the deepest element when the node was built or last appended to.
+    var depth: Int
+
+    init(_ items: [PickleValue] = []) {
+        self.items = items
+        self.depth = 1 + (items.lazy.map(\.depth).max() ?? 0)
+    }
+
+    deinit {
+        var items: [PickleValue] = []
+        swap(&items, &self.items)
+        PickleValue.dismantle(&items)
+    }
 }
 
 /// A pickled dict (or OrderedDict), keeping insertion order.
 final class PickleDict {
     var pairs: [(key: PickleValue, value: PickleValue)] = []
+    var depth = 1
+
+    deinit {
+        var values: [PickleValue] = []
+        values.reserveCapacity(pairs.count * 2)
+        for pair in pairs { values.append(pair.key); values.append(pair.value) }
+        pairs = []
+        PickleValue.dismantle(&values)
+    }
 }
 
 /// One storage named by a persistent id: `('storage', torch.FloatStorage, key, location, numel, …)`.
@@ -128,7 +207,7 @@ struct Unpickler {
                 guard let top = stack.popLast() else { throw malformed("STOP with an empty stack") }
                 return top
             case 0x28: marks.append(stack.count)  // MARK
-            case 0x29: stack.append(.tuple([]))  // EMPTY_TUPLE
+            case 0x29: stack.append(.tuple(PickleList()))  // EMPTY_TUPLE
             case 0x5D: stack.append(.list(PickleList()))  // EMPTY_LIST
             case 0x7D: stack.append(.dict(PickleDict()))  // EMPTY_DICT
             case 0x4E: stack.append(.none)  // NONE
@@ -159,31 +238,33 @@ struct Unpickler {
                 let module = try pop()
                 guard let m = module.string, let n = name.string else { throw malformed("STACK_GLOBAL needs two strings") }
                 stack.append(.global(module: m, name: n))
-            case 0x85: stack.append(.tuple([try pop()]))  // TUPLE1
+            case 0x85: stack.append(.tuple(try node([try pop()])))  // TUPLE1
             case 0x86:  // TUPLE2
                 let b = try pop(), a = try pop()
-                stack.append(.tuple([a, b]))
+                stack.append(.tuple(try node([a, b])))
             case 0x87:  // TUPLE3
                 let c = try pop(), b = try pop(), a = try pop()
-                stack.append(.tuple([a, b, c]))
-            case 0x74: stack.append(.tuple(try popMark()))  // TUPLE
+                stack.append(.tuple(try node([a, b, c])))
+            case 0x74: stack.append(.tuple(try node(try popMark())))  // TUPLE
             case 0x6C:  // LIST
-                let list = PickleList()
-                list.items = try popMark()
-                stack.append(.list(list))
+                stack.append(.list(try node(try popMark())))
             case 0x64:  // DICT
                 let dict = PickleDict()
                 try addPairs(try popMark(), to: dict)
                 stack.append(.dict(dict))
             case 0x61:  // APPEND
                 let item = try pop()
-                try list(at: stack.count - 1).items.append(item)
+                let target = try list(at: stack.count - 1)
+                try deepen(&target.depth, by: [item])
+                target.items.append(item)
             case 0x65:  // APPENDS
                 let items = try popMark()
-                try list(at: stack.count - 1).items.append(contentsOf: items)
+                let target = try list(at: stack.count - 1)
+                try deepen(&target.depth, by: items)
+                target.items.append(contentsOf: items)
             case 0x73:  // SETITEM
                 let value = try pop(), key = try pop()
-                try dict(at: stack.count - 1).pairs.append((key, value))
+                try addPairs([key, value], to: try dict(at: stack.count - 1))
             case 0x75:  // SETITEMS
                 let items = try popMark()
                 try addPairs(items, to: try dict(at: stack.count - 1))
@@ -225,7 +306,7 @@ struct Unpickler {
     /// Interprets the few callables torch state dicts use; others become inert objects.
     private func call(_ callable: PickleValue, _ args: [PickleValue]) throws -> PickleValue {
         guard case let .global(module, name) = callable else {
-            return .object(callable: callable, args: args)
+            return .object(try node([callable] + args))
         }
         switch (module, name) {
         case ("collections", "OrderedDict"), ("builtins", "dict"), ("__builtin__", "dict"):
@@ -250,7 +331,7 @@ struct Unpickler {
         case ("collections", "defaultdict"):
             return .dict(PickleDict())
         default:
-            return .object(callable: callable, args: args)
+            return .object(try node([callable] + args))
         }
     }
 
@@ -295,7 +376,29 @@ struct Unpickler {
 
     private func addPairs(_ items: [PickleValue], to dict: PickleDict) throws {
         guard items.count % 2 == 0 else { throw malformed("odd number of items for a dict") }
+        try deepen(&dict.depth, by: items)
         for i in stride(from: 0, to: items.count, by: 2) { dict.pairs.append((items[i], items[i + 1])) }
+    }
+
+    /// A tuple/list/call node of `items`, refused when it would nest deeper than the limit.
+    private func node(_ items: [PickleValue]) throws -> PickleList {
+        let node = PickleList(items)
+        try checkDepth(node.depth)
+        return node
+    }
+
+    /// Raises a container's recorded depth for elements added to it, within the limit.
+    private func deepen(_ depth: inout Int, by items: [PickleValue]) throws {
+        for item in items where item.depth >= depth {
+            depth = item.depth + 1
+            try checkDepth(depth)
+        }
+    }
+
+    private func checkDepth(_ depth: Int) throws {
+        guard depth <= CheckpointLimits.maxPickleNesting else {
+            throw malformed("containers nest deeper than \(CheckpointLimits.maxPickleNesting) levels at byte \(position - start)")
+        }
     }
 
     private func malformed(_ detail: String) -> ModelError {

@@ -25,6 +25,10 @@ enum SafeTensors {
         guard length <= UInt64(bytes.count - 8) else {
             throw ModelError.truncated(file: file, detail: "safetensors header length \(length) exceeds the \(bytes.count - 8) bytes after the length field")
         }
+        // The format caps the header at 100 MB; a bigger claim is a damaged or crafted file.
+        guard length <= 100_000_000 else {
+            throw ModelError.corruptCheckpoint(file: file, detail: "safetensors header length \(length) exceeds the format's 100 MB limit")
+        }
         let n = Int(length)
         let header: [String: Any]
         do {
@@ -49,9 +53,11 @@ enum SafeTensors {
                 throw ModelError.unsupportedDType(file: file, key: key, dtype: dtypeName)
             }
             let (begin, end) = (offsets[0], offsets[1])
-            let expected = shape.reduce(1, *) * dtype.byteWidth
-            guard shape.allSatisfy({ $0 >= 0 }), begin >= 0, end - begin == expected else {
-                throw ModelError.corruptCheckpoint(file: file, detail: "safetensors entry '\(key)': offsets \(offsets) do not hold shape \(shape) of \(dtypeName) (\(expected) bytes)")
+            // Shape and offsets are the file's claims: overflowing products or differences are errors.
+            guard let count = CheckedSize.product(shape), let expected = CheckedSize.bytes(count: count, width: dtype.byteWidth),
+                let span = CheckedSize.subtract(end, begin), begin >= 0, span == expected
+            else {
+                throw ModelError.corruptCheckpoint(file: file, detail: "safetensors entry '\(key)': offsets \(offsets) do not hold shape \(shape) of \(dtypeName)")
             }
             guard end <= dataCount else {
                 throw ModelError.truncated(file: file, detail: "safetensors entry '\(key)' ends at data byte \(end), the file holds \(dataCount) data bytes")
@@ -60,23 +66,17 @@ enum SafeTensors {
         }
         entries.sort { ($0.begin, $0.key) < ($1.begin, $1.key) }
         var result = StateDict()
+        var budget = DecodeBudget(file: file)
+        budget.hold(dataCount)
         for e in entries {
             let slice = UnsafeRawBufferPointer(rebasing: bytes[(dataStart + e.begin)..<(dataStart + e.end)])
+            // Cannot fail: the product of the shape was checked above.
+            let strides = CheckedSize.contiguousStrides(e.shape) ?? []
             result[e.key] = try TensorDecoding.decode(
-                slice, dtype: e.dtype, offset: 0, shape: e.shape, strides: contiguousStrides(e.shape),
-                file: file, key: e.key)
+                slice, dtype: e.dtype, offset: 0, shape: e.shape, strides: strides,
+                file: file, key: e.key, budget: &budget)
         }
         return result
-    }
-
-    private static func contiguousStrides(_ shape: [Int]) -> [Int] {
-        var strides = [Int](repeating: 1, count: shape.count)
-        var running = 1
-        for d in shape.indices.reversed() {
-            strides[d] = running
-            running *= shape[d]
-        }
-        return strides
     }
 
     private static func dtype(_ name: String) -> StoredDType? {

@@ -4,39 +4,36 @@ import Engine
 /// (a tensor may be a view into a storage shared with other tensors).
 enum TensorDecoding {
     /// Decodes `shape`/`strides` elements starting at element `offset` of `storage` (whose element type is
-    /// `dtype`). Throws when the view reaches outside the storage.
+    /// `dtype`). Throws when the shape overflows, when the view reaches outside the storage or holds more
+    /// elements than the storage, or when the file's decode budget is spent.
     static func decode(
         _ storage: UnsafeRawBufferPointer, dtype: StoredDType, offset: Int, shape: [Int], strides: [Int],
-        file: String, key: String
+        file: String, key: String, budget: inout DecodeBudget
     ) throws -> StateTensor {
         let width = dtype.byteWidth
         let storageCount = storage.count / width
-        // Sizes come from the file: check the arithmetic instead of trapping on overflow.
-        var count = 1
-        for size in shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: size)
-            guard !overflow, product <= 1 << 36 else {
-                throw ModelError.corruptCheckpoint(file: file, detail: "tensor '\(key)' has an impossible shape \(shape)")
-            }
-            count = product
+        func corrupt(_ detail: String) -> ModelError {
+            .corruptCheckpoint(file: file, detail: "tensor '\(key)' (shape \(shape), strides \(strides), offset \(offset)) \(detail)")
         }
-        if count > 0 {
-            // Largest element index the view touches must lie inside the storage.
-            var last = offset
-            for (size, stride) in zip(shape, strides) {
-                let (step, o1) = (size - 1).multipliedReportingOverflow(by: stride)
-                let (sum, o2) = last.addingReportingOverflow(step)
-                guard !o1, !o2 else { last = Int.max; break }
-                last = sum
-            }
-            guard offset >= 0, last < storageCount else {
-                throw ModelError.corruptCheckpoint(
-                    file: file,
-                    detail: "tensor '\(key)' (shape \(shape), strides \(strides), offset \(offset)) reaches element \(last) of a storage with \(storageCount) elements")
-            }
+        // Sizes, strides and the offset come from the file: all arithmetic on them is checked.
+        // The product must also fit without its zeros: shape code elsewhere multiplies dimensions in order.
+        guard let count = CheckedSize.product(shape), CheckedSize.product(shape.lazy.filter { $0 != 0 }) != nil else {
+            throw corrupt("has a shape whose element count overflows")
         }
+        guard let extent = CheckedSize.viewExtent(offset: offset, shape: shape, strides: strides) else {
+            throw corrupt("has a negative or overflowing offset or stride")
+        }
+        guard extent <= storageCount else {
+            throw corrupt("reaches element \(extent - 1) of a storage with \(storageCount) elements")
+        }
+        // A view cannot hold more elements than the bytes behind it (stride-0 views would otherwise turn one
+        // stored element into gigabytes).
+        guard count <= storageCount else {
+            throw corrupt("has \(count) elements but its storage holds only \(storageCount)")
+        }
+        try budget.charge(key: key, count: count, width: width, integer: dtype.isInteger)
         // nil when the view is contiguous: element n then sits at offset + n.
-        let gathered = gatherIndices(offset: offset, shape: shape, strides: strides)
+        let gathered = gatherIndices(offset: offset, shape: shape, strides: strides, count: count)
         func index(_ n: Int) -> Int { gathered?[n] ?? (offset &+ n) }
         if dtype.isInteger {
             var values = [Int64](repeating: 0, count: count)
@@ -70,16 +67,18 @@ enum TensorDecoding {
         return StateTensor(Tensor(shape: shape, storage: out), dtype: dtype)
     }
 
-    /// Storage element index of each tensor element in row-major order; nil for a contiguous view.
-    private static func gatherIndices(offset: Int, shape: [Int], strides: [Int]) -> [Int]? {
-        let count = shape.reduce(1, *)
+    /// Storage element index of each tensor element in row-major order; nil for a contiguous view. The caller
+    /// has checked that every index lies inside the storage, so the wrapping arithmetic here cannot wrap.
+    private static func gatherIndices(offset: Int, shape: [Int], strides rawStrides: [Int], count: Int) -> [Int]? {
         guard count > 0 else { return nil }
+        // A size-1 dimension never moves the index, whatever stride the file gives it.
+        let strides = zip(shape, rawStrides).map { $0 == 1 ? 0 : $1 }
         // Contiguous views (the usual case) need no odometer.
         var contiguous = true
         var expected = 1
         for d in shape.indices.reversed() where shape[d] != 1 {
             if strides[d] != expected { contiguous = false; break }
-            expected *= shape[d]
+            expected &*= shape[d]
         }
         if contiguous { return nil }
         var result = [Int]()
@@ -90,10 +89,10 @@ enum TensorDecoding {
             result.append(index)
             var d = shape.count - 1
             while d >= 0 {
-                counter[d] += 1
-                index += strides[d]
+                counter[d] &+= 1
+                index &+= strides[d]
                 if counter[d] < shape[d] { break }
-                index -= strides[d] * shape[d]
+                index &-= strides[d] &* shape[d]
                 counter[d] = 0
                 d -= 1
             }

@@ -1,6 +1,5 @@
 import Engine
 import Foundation
-import ZIPFoundation
 
 /// Reads a state dict from a safetensors file or a PyTorch checkpoint (zip or legacy `torch.save` format),
 /// choosing the format from the file's first bytes. No Python is involved.
@@ -9,17 +8,6 @@ public func loadStateDict(from url: URL) throws -> StateDict {
     if !FileManager.default.fileExists(atPath: file), url.lastPathComponent == DefaultWeights.efficientnetLite0FileName {
         throw ModelError.defaultWeightsMissing(searched: DefaultWeights.candidateURLs(fileName: url.lastPathComponent).map(\.path))
     }
-    let head: [UInt8]
-    do {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        head = [UInt8](try handle.read(upToCount: 16) ?? Data())
-    } catch {
-        throw ModelError.unreadable(file: file, detail: (error as NSError).localizedDescription)
-    }
-    if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
-        return try TorchCheckpoint.readZip(url: url)
-    }
     // Memory-mapped: tensors are decoded straight from the file's pages, without a copy of the whole file.
     let data: Data
     do {
@@ -27,11 +15,20 @@ public func loadStateDict(from url: URL) throws -> StateDict {
     } catch {
         throw ModelError.unreadable(file: file, detail: (error as NSError).localizedDescription)
     }
-    return try data.withUnsafeBytes { bytes in
+    return try loadStateDict(data: data, name: file)
+}
+
+/// Reads a state dict from checkpoint bytes held in memory (any of the formats `loadStateDict(from:)` reads);
+/// `name` stands for the file in error messages (a `.safetensors` suffix also selects that format).
+public func loadStateDict(data: Data, name file: String) throws -> StateDict {
+    try data.withUnsafeBytes { bytes in
+        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+            return try TorchCheckpoint.readZip(bytes: bytes, file: file)
+        }
         if bytes.starts(with: TorchCheckpoint.legacyPrefix) {
             return try TorchCheckpoint.readLegacy(bytes: bytes, file: file)
         }
-        if SafeTensors.looksLikeSafeTensors(bytes) || url.pathExtension.lowercased() == "safetensors" {
+        if SafeTensors.looksLikeSafeTensors(bytes) || file.lowercased().hasSuffix(".safetensors") {
             return try SafeTensors.read(bytes: bytes, file: file)
         }
         if bytes.count < 16 {
@@ -91,83 +88,84 @@ enum TorchCheckpoint {
             guard bytes.count - position >= 8 else {
                 throw ModelError.truncated(file: file, detail: "storage \(key): element count missing at byte \(position)")
             }
-            var count: Int64 = 0
-            for i in (0..<8).reversed() { count = count << 8 | Int64(bytes[position + i]) }
+            var count: UInt64 = 0
+            for i in (0..<8).reversed() { count = count << 8 | UInt64(bytes[position + i]) }
             position += 8
-            let length = Int(clamping: count) &* ref.dtype.byteWidth
-            guard count >= 0, length <= bytes.count - position else {
-                throw ModelError.truncated(file: file, detail: "storage \(key) needs \(count) × \(ref.dtype.byteWidth) bytes at byte \(position), the file has \(bytes.count - position) left")
+            // The count is the file's claim: its byte size must be computable and lie in the rest of the file.
+            guard let elements = CheckedSize.int(Int64(bitPattern: count)), elements >= 0,
+                let length = CheckedSize.bytes(count: elements, width: ref.dtype.byteWidth)
+            else {
+                throw ModelError.corruptCheckpoint(file: file, detail: "storage \(key) declares an impossible element count \(Int64(bitPattern: count)) at byte \(position - 8)")
+            }
+            guard length <= bytes.count - position else {
+                throw ModelError.truncated(file: file, detail: "storage \(key) needs \(elements) × \(ref.dtype.byteWidth) bytes at byte \(position), the file has \(bytes.count - position) left")
             }
             storages[key] = position..<(position + length)
             position += length
         }
-        return try makeStateDict(root, file: file) { ref, decode in
+        var budget = DecodeBudget(file: file)
+        return try makeStateDict(root, file: file, budget: &budget) { ref, _, decode in
             guard let range = storages[ref.key] else {
                 throw ModelError.corruptCheckpoint(file: file, detail: "storage \(ref.key) is not in the file's storage list")
             }
-            return try decode(UnsafeRawBufferPointer(rebasing: bytes[range]))
+            try decode(UnsafeRawBufferPointer(rebasing: bytes[range]))
         }
     }
 
     // MARK: Zip archive
 
     /// Zip layout (`torch.save` since 1.6): `<folder>/data.pkl` with persistent ids `('storage', type, key,
-    /// location, numel)` and one entry `<folder>/data/<key>` per storage.
-    static func readZip(url: URL) throws -> StateDict {
-        let file = url.path
-        let archive: Archive
-        do {
-            archive = try Archive(url: url, accessMode: .read)
-        } catch {
-            // The central directory sits at the end of a zip: without it the file was most likely cut short.
-            throw ModelError.truncated(file: file, detail: "zip archive without a readable central directory (\(error))")
-        }
-        guard let pickleEntry = archive.first(where: { $0.path == "data.pkl" || $0.path.hasSuffix("/data.pkl") }) else {
+    /// location, numel)` and one entry `<folder>/data/<key>` per storage. Storages are read one at a time,
+    /// each only as far as its tensors reach, and freed once its tensors are decoded.
+    static func readZip(bytes: UnsafeRawBufferPointer, file: String) throws -> StateDict {
+        let archive = try ZipArchive(bytes: bytes, file: file)
+        guard let picklePath = archive.paths.first(where: { $0 == "data.pkl" || $0.hasSuffix("/data.pkl") }),
+            let pickleEntry = archive.entries[picklePath]
+        else {
             throw ModelError.notACheckpoint(file: file, reason: "a zip archive without data.pkl")
         }
-        let folder = String(pickleEntry.path.dropLast("data.pkl".count))
-        if let order = archive[folder + "byteorder"], let text = try? extract(archive, order, file: file),
+        var budget = DecodeBudget(file: file)
+        var inflated = 0
+        let folder = String(picklePath.dropLast("data.pkl".count))
+        if let order = archive.entries[folder + "byteorder"],
+            let text = try? archive.contents(of: order, limit: 16, inflated: &inflated, inflationLimit: CheckpointLimits.maxInflatedBytes),
             String(decoding: text, as: UTF8.self).hasPrefix("big") {
             throw ModelError.notACheckpoint(file: file, reason: "big-endian tensor data")
         }
-        let pickle = try extract(archive, pickleEntry, file: file)
-        var refs: [String: StorageRef] = [:]
-        let root = try pickle.withUnsafeBytes { bytes in
-            var unpickler = Unpickler(bytes: bytes, file: file + ":" + pickleEntry.path) { pid in
-                let ref = try storageRef(pid, file: file, legacy: false)
-                refs[ref.key] = ref
-                return .storage(ref)
+        let pickle = try archive.contents(
+            of: pickleEntry, limit: CheckpointLimits.maxPickleBytes + 1, inflated: &inflated,
+            inflationLimit: CheckpointLimits.maxInflatedBytes)
+        guard pickle.count <= CheckpointLimits.maxPickleBytes else {
+            throw ModelError.corruptCheckpoint(file: file, detail: "\(picklePath) is larger than the \(CheckpointLimits.maxPickleBytes >> 20) MiB a state dict's pickle can need")
+        }
+        let root = try pickle.withUnsafeBytes { pickleBytes in
+            var unpickler = Unpickler(bytes: pickleBytes, file: file + ":" + picklePath) { pid in
+                .storage(try storageRef(pid, file: file, legacy: false))
             }
             return try unpickler.load()
         }
-        var storages: [String: [UInt8]] = [:]
-        for (key, ref) in refs {
-            guard let entry = archive[folder + "data/" + key] else {
-                throw ModelError.corruptCheckpoint(file: file, detail: "zip entry \(folder)data/\(key) for a storage is missing")
+        return try makeStateDict(root, file: file, budget: &budget) { ref, needed, decode in
+            guard let entry = archive.entries[folder + "data/" + ref.key] else {
+                throw ModelError.corruptCheckpoint(file: file, detail: "zip entry \(folder)data/\(ref.key) for a storage is missing")
             }
-            let data = try extract(archive, entry, file: file)
-            guard data.count >= ref.count * ref.dtype.byteWidth else {
-                throw ModelError.truncated(file: file, detail: "storage \(key) holds \(data.count) bytes, \(ref.count) \(ref.dtype) elements need \(ref.count * ref.dtype.byteWidth)")
+            guard let declared = CheckedSize.bytes(count: ref.count, width: ref.dtype.byteWidth), UInt64(declared) == entry.declaredSize else {
+                throw ModelError.corruptCheckpoint(file: file, detail: "storage \(ref.key) declares \(ref.count) \(ref.dtype) elements but its zip entry declares \(entry.declaredSize) bytes")
             }
-            storages[key] = data
-        }
-        return try makeStateDict(root, file: file) { ref, decode in
-            guard let bytes = storages[ref.key] else {
-                throw ModelError.corruptCheckpoint(file: file, detail: "storage \(ref.key) missing")
+            if !entry.isCompressed {
+                // Stored (what torch.save writes): decode straight from the mapped file, no copy.
+                guard entry.data.count >= needed else {
+                    throw ModelError.truncated(file: file, detail: "storage \(ref.key) holds \(entry.data.count) bytes, its tensors need \(needed)")
+                }
+                try decode(UnsafeRawBufferPointer(rebasing: bytes[entry.data.lowerBound..<(entry.data.lowerBound + needed)]))
+                return
             }
-            return try bytes.withUnsafeBytes { try decode($0) }
+            let data = try archive.contents(
+                of: entry, limit: needed, inflated: &inflated, inflationLimit: CheckpointLimits.maxInflatedBytes)
+            guard data.count >= needed else {
+                throw ModelError.truncated(file: file, detail: "storage \(ref.key) holds \(data.count) bytes, its tensors need \(needed)")
+            }
+            try data.withUnsafeBytes { try decode($0) }
         }
-    }
-
-    private static func extract(_ archive: Archive, _ entry: Entry, file: String) throws -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(Int(entry.uncompressedSize))
-        do {
-            _ = try archive.extract(entry, skipCRC32: false) { chunk in out.append(contentsOf: chunk) }
-        } catch {
-            throw ModelError.corruptCheckpoint(file: file, detail: "zip entry \(entry.path) cannot be read (\(error))")
-        }
-        return out
     }
 
     // MARK: Shared
@@ -182,6 +180,9 @@ enum TorchCheckpoint {
         }
         guard let key = items[2].string, let count = items[4].int else {
             throw ModelError.malformedPickle(file: file, detail: "storage key or size has the wrong type")
+        }
+        guard count >= 0 else {
+            throw ModelError.malformedPickle(file: file, detail: "storage \(key) declares a negative size \(count)")
         }
         guard let dtype = storageDType(module: module, name: name) else {
             throw ModelError.unsupportedDType(file: file, key: "storage \(key)", dtype: "\(module).\(name)")
@@ -210,11 +211,67 @@ enum TorchCheckpoint {
     }
 
     /// Walks the unpickled root (a dict of tensors, or a training checkpoint holding one under "state_dict",
-    /// "model_state_dict" or "model") and decodes every tensor.
+    /// "model_state_dict" or "model") and decodes every tensor. `withStorage(ref, neededBytes, body)` hands
+    /// `body` the bytes of one storage, at least the `neededBytes` its tensors reach; it is called once per
+    /// storage, so a caller can free each storage before reading the next.
     static func makeStateDict(
-        _ root: PickleValue, file: String,
-        withStorage: (StorageRef, (UnsafeRawBufferPointer) throws -> StateTensor) throws -> StateTensor
+        _ root: PickleValue, file: String, budget: inout DecodeBudget,
+        withStorage: (StorageRef, Int, (UnsafeRawBufferPointer) throws -> Void) throws -> Void
     ) throws -> StateDict {
+        let tensors = try namedTensors(root, file: file)
+        // Tensors grouped by storage, storages in order of first use (the order torch.save writes them).
+        var groups: [String: [Int]] = [:]
+        var firstUse: [String: StorageRef] = [:]
+        var storageOrder: [StorageRef] = []
+        for (index, (key, ref)) in tensors.enumerated() {
+            if groups[ref.storage.key] == nil { storageOrder.append(ref.storage); firstUse[ref.storage.key] = ref.storage }
+            groups[ref.storage.key, default: []].append(index)
+            if let first = firstUse[ref.storage.key], first.dtype != ref.storage.dtype {
+                throw ModelError.malformedPickle(file: file, detail: "storage \(ref.storage.key) is used as \(first.dtype) and, by '\(key)', as \(ref.storage.dtype)")
+            }
+        }
+        var decoded = [StateTensor?](repeating: nil, count: tensors.count)
+        for storage in storageOrder {
+            let members = groups[storage.key] ?? []
+            let needed = try neededBytes(storage, tensors: members.map { tensors[$0] }, file: file)
+            try withStorage(storage, needed) { bytes in
+                budget.hold(bytes.count)
+                for index in members {
+                    let (key, ref) = tensors[index]
+                    decoded[index] = try TensorDecoding.decode(
+                        bytes, dtype: storage.dtype, offset: ref.offset, shape: ref.shape, strides: ref.strides,
+                        file: file, key: key, budget: &budget)
+                }
+            }
+        }
+        var result = StateDict()
+        for (index, (key, _)) in tensors.enumerated() {
+            if let tensor = decoded[index] { result[key] = tensor }
+        }
+        return result
+    }
+
+    /// Bytes of `storage` that its tensors reach (at most the size the storage declares).
+    private static func neededBytes(_ storage: StorageRef, tensors: [(String, TensorRef)], file: String) throws -> Int {
+        var extent = 0
+        for (key, ref) in tensors {
+            guard let reach = CheckedSize.viewExtent(offset: ref.offset, shape: ref.shape, strides: ref.strides) else {
+                throw ModelError.corruptCheckpoint(file: file, detail: "tensor '\(key)' (shape \(ref.shape), strides \(ref.strides), offset \(ref.offset)) has an overflowing or negative size, stride or offset")
+            }
+            guard reach <= storage.count else {
+                throw ModelError.corruptCheckpoint(file: file, detail: "tensor '\(key)' (shape \(ref.shape), strides \(ref.strides), offset \(ref.offset)) reaches element \(reach - 1) of storage \(storage.key), which declares \(storage.count) elements")
+            }
+            extent = max(extent, reach)
+        }
+        // extent ≤ storage.count, and count × width is checked when the storage is read.
+        guard let bytes = CheckedSize.bytes(count: extent, width: storage.dtype.byteWidth) else {
+            throw ModelError.corruptCheckpoint(file: file, detail: "storage \(storage.key) of \(extent) elements overflows")
+        }
+        return bytes
+    }
+
+    /// The (key, tensor) pairs of the state dict inside `root`, in file order.
+    private static func namedTensors(_ root: PickleValue, file: String) throws -> [(String, TensorRef)] {
         guard case var .dict(dict) = root else {
             throw ModelError.notACheckpoint(file: file, reason: "the pickled object is a \(root.typeName), not a state dict")
         }
@@ -227,7 +284,7 @@ enum TorchCheckpoint {
                 }
             }
         }
-        var result = StateDict()
+        var result: [(String, TensorRef)] = []
         for (keyValue, value) in dict.pairs {
             guard let key = keyValue.string else {
                 throw ModelError.malformedPickle(file: file, detail: "state dict key is \(keyValue.typeName), not a string")
@@ -235,11 +292,7 @@ enum TorchCheckpoint {
             guard case let .tensor(ref) = value else {
                 throw ModelError.malformedPickle(file: file, detail: "state dict entry '\(key)' is \(value.typeName), not a tensor")
             }
-            result[key] = try withStorage(ref.storage) { bytes in
-                try TensorDecoding.decode(
-                    bytes, dtype: ref.storage.dtype, offset: ref.offset, shape: ref.shape, strides: ref.strides,
-                    file: file, key: key)
-            }
+            result.append((key, ref))
         }
         return result
     }
