@@ -81,7 +81,8 @@ public struct LessonFrontend {
 
     /// `tutor check`: runs the lesson and its checks; writes the report and optionally a JSON summary.
     /// Returns 0 all checks pass, 1 some fail, 2 lesson or build error, 3 crash or timeout.
-    public func check(_ path: String, options checkOptions: CheckOptions, json: String?) -> Int32 {
+    /// Hidden tests' names and messages reach `json` only with `revealHidden` (instructors).
+    public func check(_ path: String, options checkOptions: CheckOptions, json: String?, revealHidden: Bool = false) -> Int32 {
         let progress = TerminalProgress()
         var options = runOptions
         options.progress = progress.handle
@@ -96,7 +97,7 @@ public struct LessonFrontend {
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 let url = URL(fileURLWithPath: json)
                 try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try encoder.encode(checks).write(to: url)
+                try encoder.encode(revealHidden ? checks : checks.redactingHidden(lesson: lesson)).write(to: url)
             }
             for exercise in checks.exercises {
                 for test in exercise.tests where test.status != "passed" {
