@@ -103,7 +103,9 @@ public struct LessonFrontend {
                 for test in exercise.tests where test.status != "passed" {
                     let name = test.hidden ? "hidden test" : test.name
                     let detail = test.hidden ? test.status : (test.message ?? test.status)
-                    FileHandle.standardError.write(Data("\(path):\(test.line): \(exercise.id) › \(name): \(detail)\n".utf8))
+                    // A hidden test is placed at its block's fence, not at the line of a failed expectation.
+                    let line = test.hidden ? lesson.step(containingLine: test.line)?.fenceLine ?? exercise.line : test.line
+                    FileHandle.standardError.write(Data("\(path):\(line): \(exercise.id) › \(name): \(detail)\n".utf8))
                 }
             }
             for error in checks.errors { FileHandle.standardError.write(Data("\(path): \(error)\n".utf8)) }

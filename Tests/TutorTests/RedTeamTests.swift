@@ -110,7 +110,8 @@ struct RedTeamTests {
         #expect(output.status == 2)
         let hidden = checks.exercises[0].tests.filter(\.hidden)
         #expect(!hidden.isEmpty && hidden.allSatisfy { $0.status == "not-run" })
-        #expect(checks.pointsEarned == 0)
+        #expect(checks.pointsEarned == 1 && checks.pointsPossible == 6)
+        #expect(checks.errors.isEmpty || checks.errors.allSatisfy { !$0.contains("checks.swift") })
         let html = try String(contentsOf: RedTeam.lastFolder.appendingPathComponent("hidden-compile.html"), encoding: .utf8)
         let json = try String(contentsOf: RedTeam.lastFolder.appendingPathComponent("check.json"), encoding: .utf8)
         for text in [output.stderr, output.stdout, html, json] {
@@ -148,7 +149,9 @@ struct RedTeamTests {
     func trapOnlyInCheckProgram() throws {
         let (output, checks) = try RedTeam.check("check-only-trap")
         #expect(output.status == 3)
-        #expect(checks.errors.contains { $0.contains("line 7") && $0.contains("stopped the check program") }, "\(checks.errors)")
+        // When the checks ride on the lesson's first run, the step is the crash there; otherwise the checks say so.
+        let trapped = checks.steps.first { $0.line == 7 }?.status == .trapped
+        #expect(trapped || checks.errors.contains { $0.contains("line 7") && $0.contains("stopped the check program") }, "\(checks.errors)")
         #expect(checks.exercises[0].tests.map(\.status) == ["passed"])
     }
 
@@ -169,7 +172,7 @@ struct RedTeamTests {
         let (output, run) = try RedTeam.run("timeout-children")
         #expect(output.status == 1)
         #expect(run.step(atLine: 3)?.status == .timedOut)
-        #expect(run.step(atLine: 12)?.status == .ok)
+        #expect(run.step(atLine: 8)?.status == .ok)
         #expect(RedTeam.processes(matching: "4343.75").isEmpty)
     }
 
