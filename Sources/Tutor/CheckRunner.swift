@@ -200,7 +200,7 @@ public struct CheckRunner: Sendable {
     private func crashResult(_ info: CheckProgress.TestInfo, execution: Execution, lesson: Lesson) -> TestResult {
         let line = execution.backtraceLine ?? info.line
         if let reason = execution.killReason { return info.result("timed-out", reason, line) }
-        if case .exited(86) = execution.termination, let todo = execution.events.last(where: { $0.kind == "todo" }) {
+        if case .exited(86) = execution.termination, let todo = execution.todo {
             return info.result("failed", "TODO not done at line \(todo.int("line") ?? 0)", line)
         }
         let stderr = String(decoding: execution.stderr, as: UTF8.self)

@@ -20,6 +20,8 @@ struct Execution {
     var programEnded: Bool
     /// The function test that was running when the program stopped.
     var runningTest: String?
+    /// The latest `TODO()` the program reached (in a step or a check).
+    var todo: RuntimeEvent?
 }
 
 /// Limits of one execution.
@@ -122,7 +124,8 @@ final class ProgramSession {
                          termination: termination, failedStep: failedStep,
                          killReason: killed ? watch.killReason : nil,
                          backtraceLine: BacktraceReader.crashLine(in: backtraces, file: lesson.path),
-                         tampered: sequence.tampered, programEnded: sequence.programEnded, runningTest: sequence.runningTest)
+                         tampered: sequence.tampered, programEnded: sequence.programEnded, runningTest: sequence.runningTest,
+                         todo: sequence.lastTODO)
     }
 
     /// The folder of the latest run's images.
