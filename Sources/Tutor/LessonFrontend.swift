@@ -108,7 +108,11 @@ public struct LessonFrontend {
                     FileHandle.standardError.write(Data("\(path):\(line): \(exercise.id) › \(name): \(detail)\n".utf8))
                 }
             }
-            for error in checks.errors { FileHandle.standardError.write(Data("\(path): \(error)\n".utf8)) }
+            for error in checks.errors {
+                // Errors that already name a line of the lesson stand as they are.
+                let line = error.hasPrefix(path + ":") ? error : "\(path): \(error)"
+                FileHandle.standardError.write(Data("\(line)\n".utf8))
+            }
             progress.end(lesson: path, summary: "checks \(checks.pointsEarned)/\(checks.pointsPossible) points", report: url.path,
                          ok: checks.exitCode == 0)
             return checks.exitCode
