@@ -91,6 +91,15 @@ public enum LessonParser {
         return Lesson(path: path, name: name, title: title ?? name, text: text, blocks: blocks)
     }
 
+    /// `#sourceLocation`, or the old `#line N "file"` form (an error that still moves later diagnostics), if the line
+    /// starts with one.
+    static func diagnosticDirective(_ trimmed: String) -> String? {
+        if trimmed.hasPrefix("#sourceLocation") { return "#sourceLocation" }
+        if trimmed.hasPrefix("#line"), trimmed.dropFirst(5).first?.isWhitespace == true,
+           trimmed.dropFirst(5).trimmingCharacters(in: .whitespaces).first?.isNumber == true { return "#line" }
+        return nil
+    }
+
     /// The most points one test block may give.
     static let maxPoints = 1000
 
@@ -192,8 +201,8 @@ public enum LessonParser {
                 continue
             }
             leading = false
-            if trimmed.hasPrefix("#sourceLocation") {
-                report(markdownLine, "`#sourceLocation` would move diagnostics and traps away from this line; lesson code may not use it"); ok = false
+            if let directive = diagnosticDirective(trimmed) {
+                report(markdownLine, "`\(directive)` would move diagnostics and traps away from this line; lesson code may not use it"); ok = false
             }
             switch trimmed {
             case "// snippet.hide": hiding = true; visible[i] = false

@@ -52,6 +52,8 @@ struct EventSequence {
     /// The function test that started and has not ended.
     private(set) var runningTest: String?
     private var pending = Data()
+    /// Markdown fence lines of the steps that began, for messages.
+    private var stepLines: [Int: Int] = [:]
     private var began = false
     private var nextStep = 0
     private var knownTests: Set<String> = []
@@ -99,6 +101,7 @@ struct EventSequence {
             }
             openStep = event.step
             lastBegun = event.step
+            stepLines[event.step] = event.int("line")
             nextStep += 1
             events.append(event)
         case "stepEnded":
@@ -153,7 +156,7 @@ struct EventSequence {
         case "testStarted":
             guard runStarted, let testID else { return reject("a test started outside the run") }
             if knownTests.contains(testID) {
-                guard runningTest == nil, !startedTests.contains(testID) else { return reject("test \(testID) started twice or during another") }
+                guard runningTest == nil, !startedTests.contains(testID) else { return reject("a check started twice or while another ran") }
                 runningTest = testID
                 startedTests.insert(testID)
             } else if !suites.contains(testID) {
@@ -187,7 +190,10 @@ struct EventSequence {
         if code == 0 && programEnded && !expectsChecks { return }
         if !began { return }  // it never started the lesson: a setup problem, reported by the caller
         if code == 0 || code == 1 || code == 86 {
-            let place = runningTest.map { "test \($0)" } ?? openStep.map { "step \($0)" } ?? "between steps"
+            // Never a test's name: it may be a hidden one.
+            let place = runningTest.map { _ in "a check" }
+                ?? openStep.map { step in stepLines[step].flatMap { $0 }.map { "the step at line \($0)" } ?? "step \(step)" }
+                ?? "between steps"
             reject("the program ended itself with status \(code) during \(place)")
         }
     }

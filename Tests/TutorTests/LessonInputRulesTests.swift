@@ -34,11 +34,14 @@ struct LessonInputRulesTests {
         #expect(issues("```swift exercise id=a-b\nfunc a() {}\n```\n\n```swift exercise id=a-c\nfunc b() {}\n```\n").isEmpty)
     }
 
-    @Test("#sourceLocation is an error at its line in any step")
+    @Test("#sourceLocation and the old #line directive are errors at their line in any step; #line as a value is fine")
     func sourceLocation() {
         let found = issues("```swift\nlet x = 1\n  #sourceLocation(file: \"x.md\", line: 1)\nlet y = 2\n#sourceLocation()\n```\n")
         #expect(found.map(\.line) == [3, 5])
         #expect(found.allSatisfy { $0.message.contains("#sourceLocation") })
+        let old = issues("```swift\nlet here = #line\n#line 40 \"other.md\"\n```\n")
+        #expect(old.map(\.line) == [3])
+        #expect(old.first?.message.contains("#line") == true)
     }
 
     @Test("a path with a control character is refused with a clear error")

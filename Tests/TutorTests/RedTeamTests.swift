@@ -86,6 +86,17 @@ struct RedTeamTests {
         #expect(checks.pointsEarned == 0)
     }
 
+    @Test("closing the runner's pipe leaves a step without its end: tampered, not passed")
+    func closedChannel() throws {
+        let (_, run) = try RedTeam.run("close-channel")
+        #expect(run.step(atLine: 3)?.status == .tampered)
+        #expect(run.step(atLine: 17)?.status == .ok)
+        let (output, checks) = try RedTeam.check("close-channel")
+        #expect(output.status == 1)
+        #expect(checks.pointsEarned == 0 && checks.pointsPossible == 3)
+        #expect(checks.exercises[0].tests.map(\.status) == ["tampered"])
+    }
+
     @Test("exit(0) from inside a check is tampering: every check of that run fails")
     func exitInsideCheck() throws {
         let (output, checks) = try RedTeam.check("exit-in-test")
