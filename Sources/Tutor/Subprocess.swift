@@ -95,9 +95,6 @@ final class ProgramChannel {
 enum Containment {
     static let launcher: [String] = probe()
 
-    /// True when lesson programs run in a PID namespace of their own.
-    static var usesNamespace: Bool { launcher.contains { $0.hasSuffix("unshare") } }
-
     private static func probe() -> [String] {
         var prefix: [String] = []
         if let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].first(where: FileManager.default.isExecutableFile(atPath:)) {
