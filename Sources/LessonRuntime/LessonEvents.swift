@@ -3,67 +3,125 @@
 #endif
 import Foundation
 
-/// The JSON-lines event log a lesson program writes for the runner (`TUTOR_EVENTS`); images go to `TUTOR_ASSETS`.
+/// The environment variable naming the runner's two inherited pipes ("READ_FD WRITE_FD"); removed on first use.
+let runnerChannelVariable = "TUTOR_CHANNEL"
+
+/// The runner's private line to a lesson program.
+///
+/// Settings (a per-run token, the image folder, which checks to run) arrive once on an inherited pipe and are
+/// read before any lesson code runs; the variable that names the pipes is then removed from the environment and
+/// the pipe closed. Events leave on a second inherited pipe, one JSON line each, stamped with the token: a line
+/// without it did not come from this runtime, and the runner treats it as tampering.
+final class RunnerChannel: @unchecked Sendable {
+    static let shared = RunnerChannel()
+
+    struct Settings: Decodable {
+        var token: String
+        var assets: String?
+        var skip: [String]?
+        var filter: [String]?
+    }
+
+    let settings: Settings?
+    private let eventsFD: Int32
+    private let lock = NSLock()
+
+    private init() {
+        guard let spec = getenv(runnerChannelVariable).map({ String(cString: $0) }) else {
+            settings = nil
+            eventsFD = -1
+            return
+        }
+        unsetenv(runnerChannelVariable)
+        let parts = spec.split(separator: " ").compactMap { Int32($0) }
+        guard parts.count == 2 else {
+            settings = nil
+            eventsFD = -1
+            return
+        }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(parts[0], &buffer, buffer.count)
+            if count > 0 { data.append(contentsOf: buffer[0..<count]); continue }
+            if count < 0 && errno == EINTR { continue }
+            break
+        }
+        close(parts[0])
+        settings = try? JSONDecoder().decode(Settings.self, from: data)
+        eventsFD = settings == nil ? -1 : parts[1]
+        if settings == nil { close(parts[1]) }
+    }
+
+    /// Sends one event line (the token is added here, never by callers).
+    func send(_ record: [String: Any]) {
+        guard let settings, eventsFD >= 0 else { return }
+        var stamped = record
+        stamped["token"] = settings.token
+        guard let data = try? JSONSerialization.data(withJSONObject: stamped, options: [.sortedKeys]) else { return }
+        let line = data + Data([0x0A])
+        lock.withLock {
+            line.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let written = write(eventsFD, raw.baseAddress! + offset, raw.count - offset)
+                    if written > 0 { offset += written } else if written < 0 && errno == EINTR { continue } else { return }
+                }
+            }
+        }
+    }
+}
+
+/// The JSON-lines event log a lesson program sends the runner; images go to the folder the runner named.
 ///
 /// Text output is not an event: it goes to stdout, and each event records how far stdout had got, so the
 /// runner can slice stdout per step and place images between the text lines they followed.
-public final class LessonEventLog: @unchecked Sendable {
+final class LessonEventLog: @unchecked Sendable {
     /// The log of this process.
-    public static let shared = LessonEventLog()
+    static let shared = LessonEventLog()
 
     private let lock = NSLock()
-    private let handle: FileHandle?
     /// Folder for image files, or nil when the program runs outside the runner.
-    public let assetsDirectory: URL?
+    let assetsDirectory: URL?
     private var currentStep = -1
     private var imageCounter = 0
     private var groupCounter = 0
 
     private init() {
-        let environment = ProcessInfo.processInfo.environment
-        if let path = environment["TUTOR_EVENTS"] {
-            _ = FileManager.default.createFile(atPath: path, contents: nil)
-            handle = FileHandle(forWritingAtPath: path)
-        } else {
-            handle = nil
-        }
-        assetsDirectory = environment["TUTOR_ASSETS"].map { URL(fileURLWithPath: $0, isDirectory: true) }
+        assetsDirectory = RunnerChannel.shared.settings?.assets.map { URL(fileURLWithPath: $0, isDirectory: true) }
     }
 
     /// The step that is running (-1 before the first).
-    public var step: Int { lock.withLock { currentStep } }
+    var step: Int { lock.withLock { currentStep } }
 
     /// Writes one event with the current step and stdout position.
-    public func emit(_ kind: String, _ fields: [String: Any] = [:]) {
+    func emit(_ kind: String, _ fields: [String: Any] = [:]) {
         fflush(stdout)
         fflush(stderr)
         let stdoutOffset = lseek(STDOUT_FILENO, 0, SEEK_CUR)
         let stderrOffset = lseek(STDERR_FILENO, 0, SEEK_CUR)
-        lock.withLock {
-            var record = fields
-            record["kind"] = kind
-            if record["step"] == nil { record["step"] = currentStep }
-            record["stdout"] = Int(stdoutOffset)
-            record["stderr"] = Int(stderrOffset)
-            record["time"] = Date().timeIntervalSince1970
-            guard let handle, let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) else { return }
-            handle.write(data + Data([0x0A]))
-        }
+        var record = fields
+        record["kind"] = kind
+        lock.withLock { if record["step"] == nil { record["step"] = currentStep } }
+        record["stdout"] = Int(stdoutOffset)
+        record["stderr"] = Int(stderrOffset)
+        record["time"] = Date().timeIntervalSince1970
+        RunnerChannel.shared.send(record)
     }
 
     /// Marks the start of step `index` (Markdown line `line`).
-    public func stepBegan(_ index: Int, line: Int) {
+    func stepBegan(_ index: Int, line: Int) {
         lock.withLock { currentStep = index }
         emit("stepBegan", ["step": index, "line": line])
     }
 
     /// Marks the end of step `index`.
-    public func stepEnded(_ index: Int) {
+    func stepEnded(_ index: Int) {
         emit("stepEnded", ["step": index])
     }
 
     /// A fresh id for images shown together (one `show(heatmap:)` call).
-    public func nextGroup() -> Int {
+    func nextGroup() -> Int {
         lock.withLock {
             groupCounter += 1
             return groupCounter
@@ -71,30 +129,82 @@ public final class LessonEventLog: @unchecked Sendable {
     }
 
     /// A fresh file name for an image of the current step.
-    public func nextImageURL(role: String) -> URL? {
+    func nextImageURL(role: String) -> URL? {
         guard let assetsDirectory else { return nil }
         let name = lock.withLock { () -> String in
             imageCounter += 1
-            return "step\(currentStep)-\(imageCounter)-\(role).png"
+            return "step\(max(currentStep, 0))-\(imageCounter)-\(role).png"
         }
         return assetsDirectory.appendingPathComponent(name)
     }
 }
 
-/// Called first by a generated lesson program: line-buffered stdout so output printed before a crash survives.
-public func __tutorProgramBegan() {
-    setvbuf(stdout, nil, _IOLBF, 0)
-    LessonEventLog.shared.emit("programBegan")
+/// The generated program's handle on the runner: the only way to mark steps and run the checks.
+///
+/// The program gets it from `__tutorConnect()` as its first statement and keeps it in a variable whose name
+/// changes with every build, so lesson code can neither name it nor get a second live one.
+public final class __TutorRun: @unchecked Sendable {
+    private let live: Bool
+
+    fileprivate init(live: Bool) { self.live = live }
+
+    private func tamper(_ what: String) {
+        LessonEventLog.shared.emit("tamper", ["reason": "lesson code called the runner's \(what)"])
+    }
+
+    /// Marks the start of step `index` (Markdown line `line`).
+    public func stepBegan(_ index: Int, line: Int) {
+        guard live else { return tamper("stepBegan") }
+        LessonEventLog.shared.stepBegan(index, line: line)
+    }
+
+    /// Marks the end of step `index`.
+    public func stepEnded(_ index: Int) {
+        guard live else { return tamper("stepEnded") }
+        LessonEventLog.shared.stepEnded(index)
+    }
+
+    /// Marks the end of the last step.
+    public func programEnded() {
+        guard live else { return tamper("programEnded") }
+        LessonEventLog.shared.emit("programEnded")
+    }
+
+    /// Runs the Swift Testing checks compiled into this program (one at a time), sends every record of their event
+    /// stream to the runner, and exits with 0 when all passed, 1 otherwise.
+    public func runChecks() async -> Never {
+        guard live else {
+            tamper("runChecks")
+            exit(70)
+        }
+        let passed = await SwiftTestingBridge.run(
+            skip: RunnerChannel.shared.settings?.skip ?? [], filter: RunnerChannel.shared.settings?.filter ?? []
+        ) { record in LessonEventLog.shared.emit("test", ["record": record]) }
+        fflush(stdout)
+        fflush(stderr)
+        exit(passed ? 0 : 1)
+    }
 }
 
-/// Called by a generated lesson program before each step.
-public func __tutorStepBegan(_ index: Int, line: Int) { LessonEventLog.shared.stepBegan(index, line: line) }
+nonisolated(unsafe) private var connected = false
+private let connectLock = NSLock()
 
-/// Called by a generated lesson program after each step.
-public func __tutorStepEnded(_ index: Int) { LessonEventLog.shared.stepEnded(index) }
-
-/// Called last by a generated lesson program.
-public func __tutorProgramEnded() { LessonEventLog.shared.emit("programEnded") }
+/// Called first by a generated lesson program: reads the runner's settings and hands out the one live handle.
+/// Any later call (from lesson code) gets a dead handle and is reported to the runner as tampering.
+public func __tutorConnect() -> __TutorRun {
+    let first = connectLock.withLock { () -> Bool in
+        defer { connected = true }
+        return !connected
+    }
+    guard first else {
+        LessonEventLog.shared.emit("tamper", ["reason": "lesson code asked for the runner's handle"])
+        return __TutorRun(live: false)
+    }
+    setvbuf(stdout, nil, _IOLBF, 0)  // output printed just before a crash survives
+    _ = RunnerChannel.shared
+    LessonEventLog.shared.emit("programBegan")
+    return __TutorRun(live: true)
+}
 
 /// Always false; the runner wraps `no-run` steps in `if __tutorNoRun() { … }` so they compile but never run.
-public func __tutorNoRun() -> Bool { ProcessInfo.processInfo.environment["TUTOR_NEVER"] == "never-set" }
+public func __tutorNoRun() -> Bool { getpid() == 0 }

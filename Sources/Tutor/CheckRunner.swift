@@ -15,9 +15,9 @@ public struct CheckOptions: Sendable {
 /// Runs a lesson's Swift Testing checks against the learner's code and scores them.
 ///
 /// The check program is the lesson program (the steps that ran, with the learner's exercise code) plus one
-/// `@Suite` per exercise; after the last step it hands over to Swift Testing, whose JSON event stream is the
-/// result channel. Tests run one at a time; a test that crashes or hangs is recorded from the partial stream
-/// and the program is run again without it.
+/// `@Suite` per exercise; after the last step it hands over to Swift Testing, whose event records come back over
+/// the runner's channel. Tests run one at a time; a test that crashes or hangs is recorded and the program is run
+/// again without it. The work is in named steps: plan, build, run, read the events, score.
 public struct CheckRunner: Sendable {
     public var runner: LessonRunner
     public var options: CheckOptions
@@ -28,235 +28,288 @@ public struct CheckRunner: Sendable {
         self.options = options
     }
 
-    private struct TestInfo {
-        var id: String
-        var name: String
-        var step: Step
-        var line: Int
-        var exercise: String
-        var points: Int
-        var hidden: Bool
+    var timeoutReason: String {
+        "timed out: the test ran longer than \(formatSeconds(options.testTimeout)) (the runner's limit per test)"
     }
 
     /// Runs the lesson (cached when unchanged) and then its checks.
     public func check(_ lesson: Lesson) throws -> (run: LessonRunResult, checks: CheckResult) {
-        let tests = lesson.steps.filter {
-            if case .test(_, _, let hidden) = $0.role { return options.withHidden || !hidden }
-            return false
-        }
-        let key = runner.cacheKey(lesson, salt: options.withHidden ? "check-hidden" : "check")
-        let work = runner.cacheRoot.appendingPathComponent("\(key).\(getpid()).check")
+        let tests = CheckPlan.tests(of: lesson, withHidden: options.withHidden)
+        let refused = try screen(lesson)
+        let piggyback = refused.isEmpty
+            ? PiggybackChecks(tests: tests, testTimeout: options.testTimeout, timeoutReason: timeoutReason) : nil
+        let run = try runner.run(lesson, piggyback: piggyback, command: options.withHidden ? "check-hidden" : "check")
+        var progress = CheckProgress(plan: CheckPlan.make(lesson: lesson, tests: tests, run: run, refused: refused))
+
+        let work = runner.cacheRoot.appendingPathComponent("checks.\(getpid()).\(UInt32.random(in: 0...UInt32.max)).check")
         try? FileManager.default.removeItem(at: work)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
-        let timeoutReason = "timed out: the test ran longer than \(formatSeconds(options.testTimeout)) (the runner's limit per test)"
-        let piggyback = PiggybackChecks(tests: tests, eventsPath: work.appendingPathComponent("tests-0.jsonl").path,
-                                        testTimeout: options.testTimeout, timeoutReason: timeoutReason)
-        let run = try runner.run(lesson, piggyback: piggyback)
-        let statuses = Dictionary(uniqueKeysWithValues: run.steps.map { ($0.index, $0) })
-        var errors: [String] = []
-        var buildError = run.steps.contains { result in
-            result.status == .compileError && lesson.step(result.index)?.exerciseID == nil
+        Interruption.removeOnInterrupt(work.path)
+        defer {
+            try? FileManager.default.removeItem(at: work)
+            Interruption.keep(work.path)
         }
-        if buildError { errors.append("the lesson has compile errors outside the exercises") }
-
-        // The learner's program: steps that ran (their exercise code, never the reference) and every exercise
-        // that compiled; steps that failed stay out.
-        var included = Set<Int>()
-        for step in LessonRunner.programSteps(lesson) {
-            guard let result = statuses[step.index] else { continue }
-            // Steps that only ran on a reference solution would stop the learner's program: leave them out
-            // (steps using their results then drop out at compile time).
-            let keep = step.exerciseID != nil
-                ? result.status != .compileError
-                : (result.status == .ok || result.status == .compiledOnly) && result.reliesOnReferenceOf == nil
-            if keep { included.insert(step.index) }
-        }
-        let generator = ProgramGenerator(lesson: lesson, codeOf: runner.code(of:))
-        let session = ProgramSession(lesson: lesson, environment: runner.environment, generator: generator,
-                                     workDirectory: work, included: included)
-        var activeTests = tests
-        var testResults: [String: TestResult] = [:]   // by test id
-        var infos: [String: TestInfo] = [:]
-        var blockFailures: [Int: String] = [:]        // test step index → why its tests did not run
-        var skip: [String] = []
-        // A step that trapped or hung is a crash for the verdict, even when every check passes.
-        var crashed = run.steps.contains { $0.status == .trapped || $0.status == .timedOut }
-        let exerciseStatus = Dictionary(uniqueKeysWithValues: lesson.exercises.compactMap { step in
-            statuses[step.index].map { (step.exerciseID!, $0) }
-        })
-        // Exercises still at TODO: their tests cannot pass; record them without running.
-        for test in activeTests {
-            guard case .test(let id, _, _) = test.role, let status = exerciseStatus[id] else { continue }
-            if status.status == .todo { blockFailures[test.index] = "not run: exercise `\(id)` is not done (TODO)" }
-            if status.status == .compileError {
-                blockFailures[test.index] = "not run: exercise `\(id)` does not compile"
-                buildError = true
-            }
-        }
-        activeTests.removeAll { blockFailures[$0.index] != nil }
-
-        var attempts = 0
-        let deadline = Date().addingTimeInterval(options.timeout)
-        // Steps get the lesson's own limits; the check program as a whole gets `timeout`.
-        let stepLimit = { (index: Int) in lesson.step(index)?.timeout ?? runner.options.stepTimeout }
+        let session = ProgramSession(lesson: lesson, environment: runner.environment,
+                                     generator: ProgramGenerator(lesson: lesson, codeOf: runner.code(of:)),
+                                     workDirectory: work, included: progress.plan.included)
         // The lesson's own run may already have run these very checks on this very program.
-        var ride = piggyback.outcome.flatMap { outcome in
-            outcome.included == session.included && activeTests.map(\.index) == tests.map(\.index) ? outcome : nil
+        var ride = piggyback?.outcome.flatMap { outcome in
+            outcome.included == session.included && progress.plan.active.map(\.index) == tests.map(\.index) ? outcome : nil
         }
-        while !activeTests.isEmpty, attempts < 3 * (tests.count + lesson.steps.count) + 4 {
+        let deadline = Date().addingTimeInterval(options.timeout)
+        var attempts = 0
+        while !progress.plan.active.isEmpty, attempts < 3 * (tests.count + lesson.steps.count) + 4 {
             attempts += 1
-            session.tests = activeTests
+            session.tests = progress.plan.active
             let execution: Execution
-            let eventsPath: String
             if let outcome = ride {
                 ride = nil
                 execution = outcome.execution
-                eventsPath = piggyback.eventsPath
                 session.checksLineMap = outcome.lineMap
             } else {
-                let compiled = try session.compile()
-                if !compiled.ok {
-                    let compileErrors = compiled.diagnostics.filter { $0.severity == "error" && $0.file == lesson.path }
-                    var removed = false
-                    for error in compileErrors {
-                        guard let step = lesson.step(containingLine: error.line) else { continue }
-                        if step.isTest {
-                            if activeTests.contains(where: { $0.index == step.index }) {
-                                blockFailures[step.index] = "the checks do not compile: \(lesson.path):\(error.line): \(error.message)"
-                                activeTests.removeAll { $0.index == step.index }
-                                removed = true
-                                buildError = true
-                            }
-                        } else if session.included.contains(step.index) {
-                            session.included.remove(step.index)
-                            removed = true
-                        }
-                    }
-                    guard removed else {
-                        errors.append("the check program does not build:\n" + compiled.log)
-                        buildError = true
-                        break
-                    }
-                    continue
-                }
-                eventsPath = work.appendingPathComponent("tests-\(attempts).jsonl").path
-                try? FileManager.default.removeItem(atPath: eventsPath)
-                execution = try session.execute(
-                    stepTimeout: stepLimit, deadline: deadline,
-                    extraEnvironment: ["TUTOR_TEST_EVENTS": eventsPath, "TUTOR_TEST_SKIP": skip.joined(separator: "\n")],
-                    quietLimit: (eventsPath, options.testTimeout, timeoutReason))
+                let built = try build(session, &progress)
+                if built == .retry { continue }
+                if built == .stop { break }
+                execution = try session.execute(limits: limits(lesson, deadline: deadline), skip: progress.skip)
             }
-            let stream = TestEventStream(path: eventsPath)
-            if !stream.runStarted {
-                // The lesson part stopped before Swift Testing started: leave that step out and try again.
-                if let failed = execution.failedStep, session.included.contains(failed) {
-                    session.included.remove(failed)
-                    continue
-                }
-                errors.append("the check program stopped before the tests started (\(execution.killReason ?? "\(execution.termination)"))")
-                crashed = true
-                break
-            }
-            for record in stream.tests {
-                guard let (step, line) = physicalLine(of: record.id).flatMap({ session.checksLineMap[$0] }),
-                      let testStep = lesson.step(step), case .test(let exercise, let points, let hidden) = testStep.role else { continue }
-                infos[record.id] = TestInfo(id: record.id, name: record.displayName ?? record.name, step: testStep,
-                                            line: line, exercise: exercise, points: points, hidden: hidden)
-            }
-            var running: String?
-            for (id, outcome) in stream.outcomes {
-                guard let info = infos[id] else { continue }
-                switch outcome {
-                case .passed:
-                    testResults[id] = TestResult(name: info.name, status: "passed", message: nil, line: info.line, points: info.points, hidden: info.hidden)
-                case .failed(let message, let line):
-                    testResults[id] = TestResult(name: info.name, status: "failed", message: message, line: line ?? info.line, points: info.points, hidden: info.hidden)
-                case .running:
-                    running = id
-                }
-            }
-            if let id = running, let info = infos[id] {
-                // This test took the process down (or hung): record it from the partial stream and skip it next time.
-                let stderr = String(decoding: execution.stderr, as: UTF8.self)
-                var status = "crashed", message: String
-                if let reason = execution.killReason {
-                    status = "timed-out"; message = reason
-                } else if case .exited(86) = execution.termination, let todo = execution.events.last(where: { $0.kind == "todo" }) {
-                    status = "failed"
-                    message = "TODO not done at line \(todo.int("line") ?? 0)"
-                } else if let fatal = BacktraceReader.fatalMessage(in: stderr, file: lesson.path) {
-                    message = "crashed: \(fatal.message)"
-                } else {
-                    message = "crashed (\(execution.termination))"
-                }
-                let line = execution.backtraceLine ?? info.line
-                testResults[id] = TestResult(name: info.name, status: status, message: message, line: line, points: info.points, hidden: info.hidden)
-                if status != "failed" { crashed = true }
-                skip.append(NSRegularExpression.escapedPattern(for: id))
+            if read(execution, session: session, lesson: lesson, into: &progress) != .retry { break }
+        }
+        return (run, score(lesson, run: run, progress: progress))
+    }
+
+    // MARK: - Steps
+
+    /// Refuses exercises whose code could change what the checks see: the cheap source rules, then top-level names
+    /// the libraries already declare (one cached compiler lookup). Returns the first finding per exercise id.
+    func screen(_ lesson: Lesson) throws -> [String: ScreenFinding] {
+        let screen = ExerciseScreen(lesson: lesson)
+        var refused: [String: ScreenFinding] = [:]
+        var names: [String: [(exercise: String, line: Int)]] = [:]
+        for step in lesson.exercises {
+            let id = step.exerciseID!
+            let lines = runner.code(of: step)
+            if let finding = screen.findings(in: step, lines: lines).first {
+                refused[id] = finding
                 continue
             }
-            if execution.killReason != nil || (execution.termination != .exited(0) && execution.termination != .exited(1)) {
-                errors.append("the check program stopped unexpectedly (\(execution.killReason ?? "\(execution.termination)"))")
-                crashed = true
-            }
-            break
+            for (name, line) in screen.topLevelNames(in: step, lines: lines) { names[name, default: []].append((id, line)) }
         }
+        let shadowing = try LibraryNames(environment: runner.environment, cacheRoot: runner.cacheRoot).declared(Set(names.keys))
+        for name in shadowing.sorted() {
+            for (id, line) in names[name] ?? [] where refused[id] == nil {
+                refused[id] = ScreenFinding(line: line, message: "`\(name)` is already declared by the libraries the checks use; declaring it here would replace it inside the checks — choose another name")
+            }
+        }
+        return refused
+    }
 
-        // Assemble per exercise, in lesson order; tests that never reported are "not run".
+    enum BuildOutcome { case built, retry, stop }
+
+    /// Builds the check program; on errors, drops the test blocks or steps they belong to and asks for a retry.
+    /// Never passes on a compiler log that quotes a hidden block.
+    func build(_ session: ProgramSession, _ progress: inout CheckProgress) throws -> BuildOutcome {
+        let compiled = try session.compile()
+        if compiled.ok { return .built }
+        let lesson = session.lesson
+        let hiddenCompiled = progress.plan.active.contains { if case .test(_, _, true) = $0.role { true } else { false } }
+        var removed = false
+        for error in CompileErrorAttribution.errors(in: compiled.diagnostics, lesson: lesson) {
+            guard let step = lesson.step(containingLine: error.line) else { continue }
+            if case .test(_, _, let hidden) = step.role {
+                guard progress.plan.blocked[step.index] == nil, progress.plan.active.contains(where: { $0.index == step.index }) else { continue }
+                progress.plan.blocked[step.index] = hidden
+                    ? "not run: the hidden checks do not build against this exercise"
+                    : "the checks do not compile: \(lesson.path):\(error.line): \(error.message)"
+                progress.plan.buildError = true
+                removed = true
+            } else if session.included.contains(step.index) {
+                session.included.remove(step.index)
+                removed = true
+            }
+        }
+        if removed { return .retry }
+        progress.plan.errors.append(hiddenCompiled
+            ? "the hidden checks do not build against this exercise"
+            : "the check program does not build:\n" + compiled.log)
+        progress.plan.buildError = true
+        return .stop
+    }
+
+    func limits(_ lesson: Lesson, deadline: Date) -> ExecutionLimits {
+        ExecutionLimits(stepTimeout: { lesson.step($0)?.timeout ?? runner.options.stepTimeout }, deadline: deadline,
+                        quietTest: (options.testTimeout, timeoutReason))
+    }
+
+    enum ReadOutcome { case done, retry, stop }
+
+    /// Reads one execution's validated events into `progress`: results, a test that crashed or hung (skipped next
+    /// time), a step that stopped the check program, tampering.
+    func read(_ execution: Execution, session: ProgramSession, lesson: Lesson, into progress: inout CheckProgress) -> ReadOutcome {
+        if let reason = execution.tampered {
+            progress.tampered = reason
+            return .stop
+        }
+        let stream = TestEventStream(records: execution.testRecords)
+        if !stream.runStarted {
+            if let failed = execution.failedStep, session.included.contains(failed) {
+                session.included.remove(failed)
+                guard progress.plan.ranInRun.contains(failed) else { return .retry }
+                // A step that ran in the lesson run stopped the check program: a crash, and the checks go on without it.
+                let line = lesson.step(failed)?.fenceLine ?? 0
+                let why = execution.killReason ?? BacktraceReader.fatalMessage(in: String(decoding: execution.stderr, as: UTF8.self),
+                                                                               file: lesson.path)?.message ?? "\(execution.termination)"
+                progress.plan.errors.append("the step at line \(line) stopped the check program (\(why)); the checks ran without it")
+                progress.plan.crashed = true
+                return .retry
+            }
+            progress.plan.errors.append("the check program stopped before the tests started (\(execution.killReason ?? "\(execution.termination)"))")
+            progress.plan.crashed = true
+            return .stop
+        }
+        for record in stream.tests {
+            guard let (step, line) = Self.physicalLine(of: record.id).flatMap({ session.checksLineMap[$0] }),
+                  let testStep = lesson.step(step), case .test(let exercise, let points, let hidden) = testStep.role else { continue }
+            progress.infos[record.id] = CheckProgress.TestInfo(id: record.id, name: record.displayName ?? record.name, step: step,
+                                                               line: line, exercise: exercise, points: points, hidden: hidden)
+        }
+        var running: String?
+        for (id, outcome) in stream.outcomes {
+            guard let info = progress.infos[id] else { continue }
+            switch outcome {
+            case .passed: progress.results[id] = info.result("passed", nil, info.line)
+            case .failed(let message, let line): progress.results[id] = info.result("failed", message, line ?? info.line)
+            case .running: running = id
+            }
+        }
+        if let id = running, let info = progress.infos[id] {
+            // This test took the process down (or hung): record it and skip it next time.
+            let result = crashResult(info, execution: execution, lesson: lesson)
+            progress.results[id] = result
+            if result.status != "failed" { progress.plan.crashed = true }
+            progress.skip.append(NSRegularExpression.escapedPattern(for: id))
+            return .retry
+        }
+        if execution.killReason != nil || (execution.termination != .exited(0) && execution.termination != .exited(1)) {
+            progress.plan.errors.append("the check program stopped unexpectedly (\(execution.killReason ?? "\(execution.termination)"))")
+            progress.plan.crashed = true
+            return .stop
+        }
+        return .done
+    }
+
+    private func crashResult(_ info: CheckProgress.TestInfo, execution: Execution, lesson: Lesson) -> TestResult {
+        let line = execution.backtraceLine ?? info.line
+        if let reason = execution.killReason { return info.result("timed-out", reason, line) }
+        if case .exited(86) = execution.termination, let todo = execution.todo {
+            return info.result("failed", "TODO not done at line \(todo.int("line") ?? 0)", line)
+        }
+        let stderr = String(decoding: execution.stderr, as: UTF8.self)
+        if let fatal = BacktraceReader.fatalMessage(in: stderr, file: lesson.path) {
+            return info.result("crashed", "crashed: \(fatal.message)", line)
+        }
+        return info.result("crashed", "crashed (\(execution.termination))", line)
+    }
+
+    /// Scores every declared test of every counted block, per exercise in lesson order. Tests never reported are
+    /// "not run", so the possible points never depend on what the program reported.
+    func score(_ lesson: Lesson, run: LessonRunResult, progress: CheckProgress) -> CheckResult {
+        let plan = progress.plan
         var exercises: [ExerciseResult] = []
         for exercise in lesson.exercises {
             let id = exercise.exerciseID!
             var results: [TestResult] = []
-            for test in tests {
+            for test in plan.tests {
                 guard case .test(let target, let points, let hidden) = test.role, target == id else { continue }
-                let ids = infos.values.filter { $0.step.index == test.index }.sorted { $0.line < $1.line }
-                if let why = blockFailures[test.index] ?? (ids.isEmpty ? "not run" : nil) {
-                    // One entry per @Test we can see in the source (the compiler never told us their names).
-                    let names = testNames(in: test)
-                    for (name, line) in names.isEmpty ? [("tests at line \(test.fenceLine)", test.fenceLine)] : names {
-                        results.append(TestResult(name: name, status: "not-run", message: why, line: line, points: points, hidden: hidden))
+                let declared = plan.declared[test.index] ?? []
+                let reported = progress.infos.values.filter { $0.step == test.index }.sorted { $0.line < $1.line }
+                if let why = plan.blocked[test.index] {
+                    let status = why.hasPrefix("tampered") ? "tampered" : "not-run"
+                    let entries = declared.isEmpty ? [DeclaredTest(name: "tests at line \(test.fenceLine)", line: test.fenceLine)] : declared
+                    for entry in entries {
+                        results.append(TestResult(name: entry.name, status: status, message: why, line: entry.line, points: points, hidden: hidden))
                     }
                     continue
                 }
-                for info in ids {
-                    results.append(testResults[info.id] ?? TestResult(name: info.name, status: "not-run", message: "not run",
-                                                                     line: info.line, points: points, hidden: hidden))
+                let missing = progress.tampered.map { "tampered: \($0)" } ?? "not run"
+                let missingStatus = progress.tampered == nil ? "not-run" : "tampered"
+                var matched = Set<String>()
+                for entry in declared {
+                    if let info = reported.first(where: { $0.line == entry.line && !matched.contains($0.id) }) {
+                        matched.insert(info.id)
+                        results.append(progress.tampered == nil ? progress.results[info.id] ?? info.result("not-run", "not run", info.line)
+                                                                : info.result("tampered", missing, info.line))
+                    } else {
+                        results.append(TestResult(name: entry.name, status: missingStatus, message: missing, line: entry.line,
+                                                  points: points, hidden: hidden))
+                    }
+                }
+                for info in reported where !matched.contains(info.id) {
+                    results.append(progress.tampered == nil ? progress.results[info.id] ?? info.result("not-run", "not run", info.line)
+                                                            : info.result("tampered", missing, info.line))
                 }
             }
             let earned = results.filter { $0.status == "passed" }.reduce(0) { $0 + $1.points }
             let possible = results.reduce(0) { $0 + $1.points }
             exercises.append(ExerciseResult(id: id, line: exercise.fenceLine, pointsEarned: earned, pointsPossible: possible, tests: results))
         }
-        let earned = exercises.reduce(0) { $0 + $1.pointsEarned }
-        let possible = exercises.reduce(0) { $0 + $1.pointsPossible }
+        var errors = plan.errors
+        if let reason = progress.tampered { errors.append("tampered: \(reason); the checks of this run count as failed") }
         let allPassed = exercises.allSatisfy { $0.tests.allSatisfy { $0.status == "passed" } }
-        let exitCode: Int32 = buildError ? 2 : crashed ? 3 : allPassed ? 0 : 1
-        let checks = CheckResult(lesson: lesson.path, exitCode: exitCode, steps: run.steps, exercises: exercises,
-                                 pointsEarned: earned, pointsPossible: possible, errors: errors)
-        return (run, checks)
+        let exitCode: Int32 = plan.buildError ? 2 : plan.crashed ? 3 : allPassed ? 0 : 1
+        return CheckResult(lesson: lesson.path, exitCode: exitCode, steps: run.steps, exercises: exercises,
+                           pointsEarned: exercises.reduce(0) { $0 + $1.pointsEarned },
+                           pointsPossible: exercises.reduce(0) { $0 + $1.pointsPossible }, errors: errors)
     }
 
     /// The line in checks.swift that a Swift Testing id ends with (`…/checks.swift:LINE:COLUMN`).
-    private func physicalLine(of id: String) -> Int? {
+    static func physicalLine(of id: String) -> Int? {
         let parts = id.split(separator: ":")
         guard parts.count >= 3, parts[parts.count - 3].hasSuffix("checks.swift") else { return nil }
         return Int(parts[parts.count - 2])
     }
+}
 
-    /// `@Test` functions named in a test block, with their Markdown lines.
-    private func testNames(in step: Step) -> [(String, Int)] {
-        var names: [(String, Int)] = []
-        for (i, line) in step.lines.enumerated() {
-            guard line.contains("@Test") else { continue }
-            let rest = step.lines[i...].joined(separator: " ")
-            if let displayStart = line.range(of: "@Test(\""), let end = line[displayStart.upperBound...].firstIndex(of: "\"") {
-                names.append((String(line[displayStart.upperBound..<end]), step.markdownLine(i)))
-            } else if let funcRange = rest.range(of: "func ") {
-                let name = rest[funcRange.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" }
-                names.append((name + "()", step.markdownLine(i)))
+/// What the checks have found so far, across the program's runs.
+struct CheckProgress {
+    struct TestInfo {
+        var id: String
+        var name: String
+        /// The test block's step index.
+        var step: Int
+        var line: Int
+        var exercise: String
+        var points: Int
+        var hidden: Bool
+
+        func result(_ status: String, _ message: String?, _ line: Int) -> TestResult {
+            TestResult(name: name, status: status, message: message, line: line, points: points, hidden: hidden)
+        }
+    }
+
+    var plan: CheckPlan
+    var results: [String: TestResult] = [:]   // by test id
+    var infos: [String: TestInfo] = [:]
+    /// Test ids (escaped) that crashed or hung: left out of the next run.
+    var skip: [String] = []
+    /// Why a run's events could not be trusted, if one's could not.
+    var tampered: String?
+}
+
+/// Places compile errors at Markdown lines, also those inside macro expansions (an `#expect` in a test block): the
+/// notes after such an error say which line expanded the macro.
+enum CompileErrorAttribution {
+    static func errors(in diagnostics: [Diagnostic], lesson: Lesson) -> [(line: Int, message: String)] {
+        var result: [(Int, String)] = []
+        for (i, diagnostic) in diagnostics.enumerated() where diagnostic.severity == "error" {
+            if diagnostic.file == lesson.path, lesson.step(containingLine: diagnostic.line) != nil {
+                result.append((diagnostic.line, diagnostic.message))
+                continue
+            }
+            let notes = diagnostics[(i + 1)...].prefix { $0.severity == "note" }
+            if let note = notes.first(where: { $0.file == lesson.path && lesson.step(containingLine: $0.line) != nil }) {
+                result.append((note.line, diagnostic.message))
             }
         }
-        return names
+        return result
     }
 }

@@ -5,13 +5,18 @@ enum DiagnosticParser {
     static func parse(_ output: String) -> [Diagnostic] {
         var result: [Diagnostic] = []
         for line in output.split(separator: "\n") {
-            // Split from the right of the "file:line:col: " prefix; files may contain colons only rarely.
-            let parts = line.split(separator: ":", maxSplits: 4, omittingEmptySubsequences: false)
-            guard parts.count == 5, let lineNumber = Int(parts[1]), let column = Int(parts[2]) else { continue }
-            let severity = parts[3].trimmingCharacters(in: .whitespaces)
-            guard ["error", "warning", "note"].contains(severity) else { continue }
-            result.append(Diagnostic(file: String(parts[0]), line: lineNumber, column: column, severity: severity,
-                                     message: parts[4].trimmingCharacters(in: .whitespaces)))
+            // The file is everything before the first ":LINE:COL: severity: " (a file name may hold colons).
+            var searchStart = line.startIndex
+            while let colon = line[searchStart...].firstIndex(of: ":") {
+                searchStart = line.index(after: colon)
+                let parts = line[searchStart...].split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
+                guard parts.count == 4, let lineNumber = Int(parts[0]), let column = Int(parts[1]) else { continue }
+                let severity = parts[2].trimmingCharacters(in: .whitespaces)
+                guard ["error", "warning", "note"].contains(severity) else { continue }
+                result.append(Diagnostic(file: String(line[..<colon]), line: lineNumber, column: column, severity: severity,
+                                         message: parts[3].trimmingCharacters(in: .whitespaces)))
+                break
+            }
         }
         return result
     }

@@ -98,6 +98,7 @@ public struct HTMLReport {
         case .todo: "TODO not done"
         case .notRun: "not run"
         case .unexpectedSuccess: "did not fail as declared"
+        case .tampered: "tampered"
         }
     }
 
@@ -176,8 +177,9 @@ public struct HTMLReport {
     }
 
     private func figure(_ image: ImageOutput, step: Step) -> String {
-        let path = URL(fileURLWithPath: run.assetsDirectory).appendingPathComponent(image.file).path
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // Only images the runner copied, read as regular files without following links.
+        guard SafeFiles.isCopiedImageName(image.file),
+              let data = SafeFiles.readRegularFile(in: URL(fileURLWithPath: run.assetsDirectory), name: image.file) else {
             return "<p class=\"message\">image \(escape(image.file)) is missing</p>"
         }
         var html = "<figure class=\"role-\(escape(image.role))\"><img src=\"data:image/png;base64,\(data.base64EncodedString())\" alt=\"\(escape(image.alt))\">"

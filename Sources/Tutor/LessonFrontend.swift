@@ -81,7 +81,8 @@ public struct LessonFrontend {
 
     /// `tutor check`: runs the lesson and its checks; writes the report and optionally a JSON summary.
     /// Returns 0 all checks pass, 1 some fail, 2 lesson or build error, 3 crash or timeout.
-    public func check(_ path: String, options checkOptions: CheckOptions, json: String?) -> Int32 {
+    /// Hidden tests' names and messages reach `json` only with `revealHidden` (instructors).
+    public func check(_ path: String, options checkOptions: CheckOptions, json: String?, revealHidden: Bool = false) -> Int32 {
         let progress = TerminalProgress()
         var options = runOptions
         options.progress = progress.handle
@@ -96,16 +97,22 @@ public struct LessonFrontend {
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 let url = URL(fileURLWithPath: json)
                 try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try encoder.encode(checks).write(to: url)
+                try encoder.encode(revealHidden ? checks : checks.redactingHidden(lesson: lesson)).write(to: url)
             }
             for exercise in checks.exercises {
                 for test in exercise.tests where test.status != "passed" {
                     let name = test.hidden ? "hidden test" : test.name
                     let detail = test.hidden ? test.status : (test.message ?? test.status)
-                    FileHandle.standardError.write(Data("\(path):\(test.line): \(exercise.id) › \(name): \(detail)\n".utf8))
+                    // A hidden test is placed at its block's fence, not at the line of a failed expectation.
+                    let line = test.hidden ? lesson.step(containingLine: test.line)?.fenceLine ?? exercise.line : test.line
+                    FileHandle.standardError.write(Data("\(path):\(line): \(exercise.id) › \(name): \(detail)\n".utf8))
                 }
             }
-            for error in checks.errors { FileHandle.standardError.write(Data("\(path): \(error)\n".utf8)) }
+            for error in checks.errors {
+                // Errors that already name a line of the lesson stand as they are.
+                let line = error.hasPrefix(path + ":") ? error : "\(path): \(error)"
+                FileHandle.standardError.write(Data("\(line)\n".utf8))
+            }
             progress.end(lesson: path, summary: "checks \(checks.pointsEarned)/\(checks.pointsPossible) points", report: url.path,
                          ok: checks.exitCode == 0)
             return checks.exitCode

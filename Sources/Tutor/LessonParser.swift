@@ -4,6 +4,10 @@ import Foundation
 public enum LessonParser {
     /// Reads and parses a lesson file.
     public static func parse(file path: String) throws -> Lesson {
+        // The name goes into generated source and one-line diagnostics: control characters would break both.
+        if path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw TutorError.io(path: path.debugDescription, reason: "the lesson's path contains a control character (a newline or tab); rename the file")
+        }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw TutorError.io(path: path, reason: "cannot read the lesson (missing file or not UTF-8)")
         }
@@ -68,12 +72,16 @@ public enum LessonParser {
 
         // Cross-block checks: duplicate exercise ids, tests for missing exercises.
         var exerciseLines: [String: Int] = [:]
+        var normalizedIDs: [String: (id: String, line: Int)] = [:]
         for step in steps {
             guard let id = step.exerciseID else { continue }
             if let first = exerciseLines[id] {
                 issue(step.fenceLine, "duplicate exercise id `\(id)` (first used at line \(first))")
+            } else if let other = normalizedIDs[normalizedExerciseID(id)] {
+                issue(step.fenceLine, "exercise id `\(id)` is too close to `\(other.id)` (line \(other.line)): ids must differ in more than case, `-` and `_`")
             } else {
                 exerciseLines[id] = step.fenceLine
+                normalizedIDs[normalizedExerciseID(id)] = (id, step.fenceLine)
             }
         }
         for step in steps {
@@ -86,6 +94,23 @@ public enum LessonParser {
 
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         return Lesson(path: path, name: name, title: title ?? name, text: text, blocks: blocks)
+    }
+
+    /// `#sourceLocation`, or the old `#line N "file"` form (an error that still moves later diagnostics), if the line
+    /// starts with one.
+    static func diagnosticDirective(_ trimmed: String) -> String? {
+        if trimmed.hasPrefix("#sourceLocation") { return "#sourceLocation" }
+        if trimmed.hasPrefix("#line"), trimmed.dropFirst(5).first?.isWhitespace == true,
+           trimmed.dropFirst(5).trimmingCharacters(in: .whitespaces).first?.isNumber == true { return "#line" }
+        return nil
+    }
+
+    /// The most points one test block may give.
+    static let maxPoints = 1000
+
+    /// Exercise ids that are equal after this name the same generated code, anchors and gradebook columns.
+    static func normalizedExerciseID(_ id: String) -> String {
+        String(id.lowercased().map { $0 == "-" ? "_" : $0 })
     }
 
     private static let flagWords: Set<String> = ["setup", "should-trap", "compile-fail", "no-run", "hidden", "exercise", "test"]
@@ -124,8 +149,8 @@ public enum LessonParser {
             guard let id = values["for"] else { report(fenceLine, "`test` needs `for=EXERCISE-ID`"); return nil }
             var points = 1
             if let text = values["points"] {
-                if let value = Int(text), value >= 0 { points = value } else {
-                    report(fenceLine, "`points=\(text)` is not a whole number ≥ 0"); ok = false
+                if let value = Int(text), (0...maxPoints).contains(value) { points = value } else {
+                    report(fenceLine, "`points=\(text)` is not a whole number from 0 to \(maxPoints)"); ok = false
                 }
             }
             role = .test(exerciseID: id, points: points, hidden: flags.contains("hidden"))
@@ -181,6 +206,9 @@ public enum LessonParser {
                 continue
             }
             leading = false
+            if let directive = diagnosticDirective(trimmed) {
+                report(markdownLine, "`\(directive)` would move diagnostics and traps away from this line; lesson code may not use it"); ok = false
+            }
             switch trimmed {
             case "// snippet.hide": hiding = true; visible[i] = false
             case "// snippet.show": hiding = false; visible[i] = false

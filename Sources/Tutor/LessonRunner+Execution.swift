@@ -40,6 +40,19 @@ extension LessonRunner {
             session.replacements[step.index] = reference
         }
 
+        // Exercise code that could move diagnostics or reach the runner's names is refused before it is built.
+        let screen = ExerciseScreen(lesson: lesson)
+        for step in programSteps where step.exerciseID != nil && results[step.index] == nil {
+            guard let finding = screen.findings(in: step, lines: code(of: step)).first else { continue }
+            results[step.index] = blank(step, .compileError, finding.message, line: finding.line)
+            if let reference = references[step.index] {
+                session.replacements[step.index] = reference
+                results[step.index]?.note = "later steps ran with \(reference.origin)"
+            } else {
+                exclude(step.index)
+            }
+        }
+
         // `tutor check` can ride along on the first run: the learner's program with the checks compiled in.
         // Only a clean first run counts; otherwise the checks run on their own afterwards.
         var riding = piggyback != nil && session.replacements.isEmpty
@@ -93,18 +106,14 @@ extension LessonRunner {
             }
 
             options.progress?(.running(lesson: lesson.path, attempt: attempt))
-            var extra: [String: String] = [:]
-            var quiet: (path: String, seconds: Double, reason: String)?
+            let limits = ExecutionLimits(stepTimeout: { index in lesson.step(index)?.timeout ?? options.stepTimeout },
+                                         deadline: deadline,
+                                         quietTest: riding ? piggyback.map { ($0.testTimeout, $0.timeoutReason) } : nil)
+            let execution = try session.execute(limits: limits, onStep: { index in
+                options.progress?(.step(lesson: lesson.path, line: lesson.step(index)?.fenceLine ?? 0))
+            })
             if riding, let piggyback {
-                try? FileManager.default.removeItem(atPath: piggyback.eventsPath)
-                extra["TUTOR_TEST_EVENTS"] = piggyback.eventsPath
-                quiet = (piggyback.eventsPath, piggyback.testTimeout, piggyback.timeoutReason)
-            }
-            let execution = try session.execute(stepTimeout: { index in lesson.step(index)?.timeout ?? options.stepTimeout },
-                                                deadline: deadline, extraEnvironment: extra, quietLimit: quiet,
-                                                onStep: { index in options.progress?(.step(lesson: lesson.path, line: lesson.step(index)?.fenceLine ?? 0)) })
-            if riding, let piggyback {
-                if execution.failedStep == nil && execution.events.contains(where: { $0.kind == "programEnded" }) {
+                if execution.failedStep == nil && execution.programEnded {
                     piggyback.outcome = PiggybackChecks.Outcome(execution: execution, included: session.included,
                                                                 lineMap: session.checksLineMap)
                 }
@@ -124,7 +133,7 @@ extension LessonRunner {
                 provisional[index] = result
             }
             guard let failed = execution.failedStep, let step = lesson.step(failed) else {
-                if execution.termination != .exited(0) && execution.failedStep == nil && !execution.events.contains(where: { $0.kind == "programEnded" }) {
+                if execution.termination != .exited(0) && execution.failedStep == nil && !execution.programEnded {
                     throw TutorError.setup("the lesson program stopped before its first step (\(execution.termination)): \(String(decoding: execution.stderr, as: UTF8.self))")
                 }
                 break
@@ -137,7 +146,12 @@ extension LessonRunner {
             }
             let stderrText = result.stderr
             var culprit: Int?  // an exercise whose code failed while another step called it
-            if let reason = execution.killReason {
+            if let reason = execution.tampered {
+                // The events were not a run the runner's own hooks produced: nothing this step claims counts.
+                result.status = .tampered
+                result.message = "tampered: \(reason)"
+                result.output = []
+            } else if let reason = execution.killReason {
                 result.status = .timedOut
                 result.message = reason
             } else if case .exited(86) = execution.termination, let todo = execution.events.last(where: { $0.kind == "todo" }) {

@@ -44,12 +44,19 @@ public struct LessonRunner: Sendable {
         environment.libraryDirectory.resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("tutor-cache")
     }
 
-    /// The cache key of a lesson run: lesson text, options, references, libraries, toolchain.
-    func cacheKey(_ lesson: Lesson, salt: String) -> String {
+    /// The cache key of a lesson run: the command, the lesson's absolute path and text, the working directory,
+    /// the files the lesson can read (`LessonInputs`), options, references, libraries, toolchain. Nil when the
+    /// inputs cannot be fingerprinted (too many files): such a lesson always runs.
+    func cacheKey(_ lesson: Lesson, salt: String) -> String? {
+        guard let inputs = LessonInputs(lesson: lesson, packageRoot: environment.packageRoot, cacheRoot: cacheRoot).fingerprint() else {
+            return nil
+        }
         var hasher = StableHasher()
-        hasher.combine("tutor-run-v1")
+        hasher.combine("tutor-run-v2")
         hasher.combine(salt)
-        hasher.combine(lesson.path)
+        hasher.combine(URL(fileURLWithPath: lesson.path).standardizedFileURL.resolvingSymlinksInPath().path)
+        hasher.combine(FileManager.default.currentDirectoryPath)
+        hasher.combine(inputs)
         hasher.combine(lesson.text)
         hasher.combine(options.studentForm ? "student" : "author")
         hasher.combine("\(options.stepTimeout)/\(options.lessonTimeout)")
@@ -89,32 +96,34 @@ public struct LessonRunner: Sendable {
 
     /// Runs a lesson (from the cache when unchanged) and returns every step's result.
     public func run(_ lesson: Lesson) throws -> LessonRunResult {
-        try run(lesson, piggyback: nil)
+        try run(lesson, piggyback: nil, command: "run")
     }
 
-    /// Runs a lesson; when it is not cached and `piggyback` is given, its checks ride along on the first run.
-    func run(_ lesson: Lesson, piggyback: PiggybackChecks?) throws -> LessonRunResult {
-        let key = cacheKey(lesson, salt: "run")
-        let work = cacheRoot.appendingPathComponent(key)
-        let resultURL = work.appendingPathComponent("result.json")
-        if options.useCache, let data = FileManager.default.contents(atPath: resultURL.path),
+    /// Runs a lesson for `command` (run, check, check-hidden: they build different programs, so they are cached
+    /// apart); when it is not cached and `piggyback` is given, its checks ride along on the first run.
+    func run(_ lesson: Lesson, piggyback: PiggybackChecks?, command: String) throws -> LessonRunResult {
+        let key = cacheKey(lesson, salt: "run:" + command)
+        let work = cacheRoot.appendingPathComponent(key ?? "uncached-\(getpid())")
+        if options.useCache, key != nil, let data = SafeFiles.readRegularFile(in: work, name: "result.json"),
            var cached = try? JSONDecoder().decode(LessonRunResult.self, from: data) {
             cached.cached = true
+            cached.assetsDirectory = work.appendingPathComponent("assets").path
             options.progress?(.finished(lesson: lesson.path, summary: summary(cached)))
             return cached
         }
         // Work in a private folder and move it into place at the end, so two runs of one lesson cannot collide.
-        let scratch = cacheRoot.appendingPathComponent("\(key).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        let scratch = cacheRoot.appendingPathComponent("\(key ?? "uncached").\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        Interruption.removeOnInterrupt(scratch.path)
+        defer { Interruption.keep(scratch.path) }
         var result: LessonRunResult
         do { result = try execute(lesson, in: scratch, piggyback: piggyback) } catch {
             try? FileManager.default.removeItem(at: scratch)
             throw error
         }
         result.assetsDirectory = work.appendingPathComponent("assets").path
-        // Keep the result, its images and the generated source; programs, raw runs and test sources go.
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: scratch.path)) ?? []
-        where !["result.json", "assets", "main.swift", "compile.out"].contains(name) {
+        // Keep the result and its images; programs, sources, compiler logs and raw runs go (they may quote checks).
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: scratch.path)) ?? [] where name != "assets" {
             try? FileManager.default.removeItem(at: scratch.appendingPathComponent(name))
         }
         try? JSONEncoder().encode(result).write(to: scratch.appendingPathComponent("result.json"))
@@ -148,7 +157,7 @@ public struct LessonRunner: Sendable {
         for step in result.steps { counts[step.status, default: 0] += 1 }
         let ok = result.steps.filter { $0.status.isAsDeclared }.count
         var parts = ["\(ok)/\(result.steps.count) steps as declared"]
-        for status in [StepStatus.compileError, .trapped, .timedOut, .todo, .notRun, .unexpectedSuccess] {
+        for status in [StepStatus.compileError, .trapped, .timedOut, .todo, .notRun, .unexpectedSuccess, .tampered] {
             if let n = counts[status] { parts.append("\(n) \(status.rawValue)") }
         }
         parts.append(result.cached ? "cached" : formatSeconds(result.seconds))

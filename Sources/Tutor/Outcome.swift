@@ -17,6 +17,8 @@ public enum StepStatus: String, Sendable, Codable {
     case notRun = "not-run"
     /// A `should-trap` step finished, or a `compile-fail` step compiled.
     case unexpectedSuccess = "unexpected-success"
+    /// The program's events were not a well-formed run (forged, rewritten or cut short by lesson code).
+    case tampered
 
     /// True when the step behaved as the lesson declared.
     public var isAsDeclared: Bool { self == .ok || self == .failedAsDeclared || self == .compiledOnly }
@@ -142,4 +144,21 @@ public struct CheckResult: Sendable, Codable {
     public var pointsPossible: Int
     /// Problems that stopped the checks (build errors of the check program).
     public var errors: [String]
+}
+
+extension CheckResult {
+    /// The result as a learner may see it: hidden tests keep their status and points, lose their names, messages
+    /// and lines (the block's fence line stands in).
+    public func redactingHidden(lesson: Lesson) -> CheckResult {
+        var copy = self
+        for e in copy.exercises.indices {
+            for t in copy.exercises[e].tests.indices where copy.exercises[e].tests[t].hidden {
+                let test = copy.exercises[e].tests[t]
+                let block = lesson.step(containingLine: test.line)?.fenceLine ?? copy.exercises[e].line
+                copy.exercises[e].tests[t] = TestResult(name: "hidden test", status: test.status, message: nil, line: block,
+                                                        points: test.points, hidden: true)
+            }
+        }
+        return copy
+    }
 }

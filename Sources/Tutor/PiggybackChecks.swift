@@ -10,14 +10,12 @@ final class PiggybackChecks: @unchecked Sendable {
     }
 
     let tests: [Step]
-    let eventsPath: String
     let testTimeout: Double
     let timeoutReason: String
     var outcome: Outcome?
 
-    init(tests: [Step], eventsPath: String, testTimeout: Double, timeoutReason: String) {
+    init(tests: [Step], testTimeout: Double, timeoutReason: String) {
         self.tests = tests
-        self.eventsPath = eventsPath
         self.testTimeout = testTimeout
         self.timeoutReason = timeoutReason
     }

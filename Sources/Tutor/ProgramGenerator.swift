@@ -15,16 +15,21 @@ struct ProgramGenerator {
     var lesson: Lesson
     /// The code of each step as the learner has it (student form already applied).
     var codeOf: (Step) -> [String]
+    /// The variable holding the runner's handle: a fresh name per generator, so lesson code cannot name it.
+    let handle = "__tutor_" + (0..<3).map { _ in String(format: "%08x", UInt32.random(in: 0...UInt32.max)) }.joined()
+
+    /// The prefix of the generated suites' type names (lesson code may not declare names starting with `__`).
+    static let suitePrefix = "__TutorChecks_"
 
     /// `main.swift` for the steps in `included` (in order); `replacements` stand in for exercises.
     /// With `checks`, the program runs Swift Testing after the last step.
     func mainSource(included: Set<Int>, replacements: [Int: ReplacementCode], checks: Bool) -> String {
         var out = ["import Foundation", "import LessonRuntime"]
         if checks { out.append("import Testing") }
-        out.append("__tutorProgramBegan()")
+        out.append("let \(handle) = LessonRuntime.__tutorConnect()")
         for step in lesson.steps where included.contains(step.index) {
-            out.append("__tutorStepBegan(\(step.index), line: \(step.fenceLine))")
-            if step.expectation == .noRun { out.append("if __tutorNoRun() {") }
+            out.append("\(handle).stepBegan(\(step.index), line: \(step.fenceLine))")
+            if step.expectation == .noRun { out.append("if LessonRuntime.__tutorNoRun() {") }
             if let replacement = replacements[step.index] {
                 out.append("#sourceLocation(file: \(literal(replacement.path)), line: \(replacement.firstLine))")
                 out += replacement.lines
@@ -34,24 +39,10 @@ struct ProgramGenerator {
             }
             out.append("#sourceLocation()")
             if step.expectation == .noRun { out.append("}") }
-            out.append("__tutorStepEnded(\(step.index))")
+            out.append("\(handle).stepEnded(\(step.index))")
         }
-        out.append("__tutorProgramEnded()")
-        if checks {
-            out += [
-                "do {",
-                "    var __arguments = __CommandLineArguments_v0()",
-                "    let __environment = ProcessInfo.processInfo.environment",
-                "    __arguments.parallel = false",
-                "    __arguments.eventStreamOutputPath = __environment[\"TUTOR_TEST_EVENTS\"]",
-                "    if let __skip = __environment[\"TUTOR_TEST_SKIP\"], !__skip.isEmpty {",
-                "        __arguments.skip = __skip.split(separator: \"\\n\").map(String.init)",
-                "    }",
-                "    let __status: CInt = await Testing.__swiftPMEntryPoint(passing: __arguments)",
-                "    exit(__status)",
-                "}",
-            ]
-        }
+        out.append("\(handle).programEnded()")
+        if checks { out.append("await \(handle).runChecks()") }
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -93,12 +84,33 @@ struct ProgramGenerator {
         return trimmed.hasPrefix("import ") || trimmed.hasPrefix("@testable import ")
     }
 
-    /// The Swift type name of an exercise's suite.
+    /// The Swift type name of an exercise's suite: by position, so ids that differ only in punctuation never collide.
     func suiteName(_ id: String) -> String {
-        "Checks_" + String(id.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+        let position = lesson.exercises.firstIndex { $0.exerciseID == id } ?? 0
+        return Self.suitePrefix + "\(position)"
     }
 
+    /// Swift Testing filter that selects only the generated suites (regular expression over test ids).
+    static var suiteFilter: String { "^LessonProgram\\.\(suitePrefix)" }
+
     private func literal(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        swiftStringLiteral(text)
     }
+}
+
+/// A Swift string literal for any text (control characters escaped, so no file name can break the source).
+func swiftStringLiteral(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\\": out += "\\\\"
+        case "\"": out += "\\\""
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if scalar.value < 0x20 || scalar.value == 0x7F { out += "\\u{\(String(scalar.value, radix: 16))}" } else { out.unicodeScalars.append(scalar) }
+        }
+    }
+    return out + "\""
 }

@@ -1,16 +1,37 @@
 import Foundation
 
-/// What one execution of a lesson program produced.
+/// What one execution of a lesson program produced, after its events were validated.
 struct Execution {
+    /// Accepted events up to the program's end (steps, images, TODO).
     var events: [RuntimeEvent]
+    /// Accepted Swift Testing records (check programs).
+    var testRecords: [String]
     var stdout: Data
     var stderr: Data
     var termination: Termination
-    /// The step that was running when the program stopped, if it stopped early.
+    /// The step that was running when the program stopped, if it stopped early (or was caught tampering).
     var failedStep: Int?
     /// Why the runner killed it, if it did.
     var killReason: String?
     var backtraceLine: Int?
+    /// Why the run counts as tampered with, if it does (the events were not a well-formed run).
+    var tampered: String?
+    /// The program reached its end (every planned step ran).
+    var programEnded: Bool
+    /// The function test that was running when the program stopped.
+    var runningTest: String?
+    /// The latest `TODO()` the program reached (in a step or a check).
+    var todo: RuntimeEvent?
+}
+
+/// Limits of one execution.
+struct ExecutionLimits {
+    /// Wall-clock limit of each step, by step index.
+    var stepTimeout: (Int) -> Double
+    /// When the whole run must stop.
+    var deadline: Date
+    /// After the last step: stop when no test record arrived for this long (a check that hangs), and why.
+    var quietTest: (seconds: Double, reason: String)?
 }
 
 /// Builds and runs one lesson program in a work folder, with the steps and replacements of the current plan.
@@ -51,18 +72,19 @@ final class ProgramSession {
         let out = workDirectory.appendingPathComponent("compile.out").path
         let process = Subprocess(executable: environment.swiftc,
                                  arguments: environment.compileArguments(sources: sources, output: programPath, typecheckOnly: typecheckOnly),
-                                 environment: ProcessInfo.processInfo.environment, stdoutPath: out, stderrPath: out)
+                                 environment: ProcessInfo.processInfo.environment, stdoutPath: out, stderrPath: out, contained: false)
         let termination = try process.run()
         let log = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: out)  // it may quote hidden checks; callers get it in memory only
         return (termination == .exited(0), DiagnosticParser.parse(log), log)
     }
 
-    /// Runs the compiled program with per-step and whole-run wall-clock limits.
-    /// With `quietLimit`, the run is also stopped when, after the last step, that file stops growing for that long
-    /// (a check that hangs).
-    func execute(stepTimeout: (Int) -> Double, deadline: Date, extraEnvironment: [String: String] = [:],
-                 quietLimit: (path: String, seconds: Double, reason: String)? = nil,
-                 onStep: (Int) -> Void = { _ in }) throws -> Execution {
+    /// The steps compiled into the current program, in order.
+    var plannedSteps: [Int] { lesson.steps.map(\.index).filter(included.contains) }
+
+    /// Runs the compiled program under `limits`, over a fresh channel, and validates what it sent.
+    /// `skip` lists test ids (regular expressions) the checks leave out; `onStep` hears of each step as it begins.
+    func execute(limits: ExecutionLimits, skip: [String] = [], onStep: (Int) -> Void = { _ in }) throws -> Execution {
         runCounter += 1
         let run = workDirectory.appendingPathComponent("run\(runCounter)")
         try? FileManager.default.removeItem(at: run)
@@ -70,61 +92,40 @@ final class ProgramSession {
         let backtraces = run.appendingPathComponent("backtraces")
         try FileManager.default.createDirectory(at: assets, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: backtraces, withIntermediateDirectories: true)
-        let eventsPath = run.appendingPathComponent("events.jsonl").path
-        _ = FileManager.default.createFile(atPath: eventsPath, contents: nil)
+        var settings: [String: Any] = ["assets": assets.path]
+        if tests != nil {
+            settings["skip"] = skip
+            settings["filter"] = [ProgramGenerator.suiteFilter]
+        }
+        let channel = try ProgramChannel(settings: settings)
         var processEnvironment = ProcessInfo.processInfo.environment
-        processEnvironment["TUTOR_EVENTS"] = eventsPath
-        processEnvironment["TUTOR_ASSETS"] = assets.path
+        for key in processEnvironment.keys where key.hasPrefix("TUTOR_") { processEnvironment[key] = nil }
         processEnvironment["SWIFT_BACKTRACE"] =
             "enable=yes,format=json,output-to=\(backtraces.path),threads=crashed,registers=none,images=none,interactive=no"
-        for (key, value) in extraEnvironment { processEnvironment[key] = value }
 
-        let tail = EventTail(path: eventsPath)
-        var currentStep: Int?
-        var stepStart = Date()
-        var killReason: String?
-        var watchedSize = -1
-        var lastGrowth = Date()
+        var sequence = EventSequence(token: channel.token, plannedSteps: plannedSteps, expectsChecks: tests != nil)
+        var watch = StepWatch(limits: limits)
         let process = Subprocess(executable: programPath, arguments: [], environment: processEnvironment,
                                  stdoutPath: run.appendingPathComponent("stdout").path,
-                                 stderrPath: run.appendingPathComponent("stderr").path)
-        let termination = try process.run {
-            tail.poll()
-            let running = tail.runningStep
-            if running != currentStep {
-                currentStep = running
-                stepStart = Date()
-                if let running { onStep(running) }
-            }
-            let now = Date()
-            if let step = currentStep, now.timeIntervalSince(stepStart) > stepTimeout(step) {
-                killReason = "timed out after \(formatSeconds(stepTimeout(step))) (the step's wall-clock limit)"
-                return true
-            }
-            if let quietLimit, tail.events.last?.kind == "programEnded" {
-                let size = (try? FileManager.default.attributesOfItem(atPath: quietLimit.path)[.size] as? Int) ?? 0
-                if size != watchedSize {
-                    watchedSize = size
-                    lastGrowth = now
-                } else if now.timeIntervalSince(lastGrowth) > quietLimit.seconds {
-                    killReason = quietLimit.reason
-                    return true
-                }
-            }
-            if now > deadline {
-                killReason = "stopped: the lesson's wall-clock limit was reached"
-                return true
-            }
-            return false
-        }
-        tail.poll()
+                                 stderrPath: run.appendingPathComponent("stderr").path, channel: channel)
+        let termination = try process.run(onEvents: { sequence.consume($0) }, shouldKill: {
+            if let began = watch.observe(sequence) { onStep(began) }
+            return watch.killReason != nil || sequence.tampered != nil
+        })
+        let killed = termination == .killed && sequence.tampered == nil
+        sequence.finish(termination, killed: killed)
         let stdout = FileManager.default.contents(atPath: run.appendingPathComponent("stdout").path) ?? Data()
         let stderr = FileManager.default.contents(atPath: run.appendingPathComponent("stderr").path) ?? Data()
-        let finished = tail.events.contains { $0.kind == "programEnded" }
-        let failedStep = finished && termination == .exited(0) ? nil : tail.runningStep
-        return Execution(events: tail.events, stdout: stdout, stderr: stderr, termination: termination,
-                         failedStep: failedStep, killReason: killReason,
-                         backtraceLine: BacktraceReader.crashLine(in: backtraces, file: lesson.path))
+        // Every step ran: in a check program what follows belongs to the checks; in a lesson program it must end cleanly.
+        let stepsDone = sequence.programEnded && (tests != nil || (sequence.tampered == nil && termination == .exited(0)))
+        // Caught tampering between steps (or after the last): blame the step that began last.
+        let failedStep = stepsDone ? nil : sequence.openStep ?? (sequence.tampered != nil ? sequence.lastBegun : nil)
+        return Execution(events: sequence.events, testRecords: sequence.testRecords, stdout: stdout, stderr: stderr,
+                         termination: termination, failedStep: failedStep,
+                         killReason: killed ? watch.killReason : nil,
+                         backtraceLine: BacktraceReader.crashLine(in: backtraces, file: lesson.path),
+                         tampered: sequence.tampered, programEnded: sequence.programEnded, runningTest: sequence.runningTest,
+                         todo: sequence.lastTODO)
     }
 
     /// The folder of the latest run's images.
@@ -134,6 +135,36 @@ final class ProgramSession {
         do { try text.write(to: url, atomically: true, encoding: .utf8) } catch {
             throw TutorError.io(path: url.path, reason: "cannot write: \(error.localizedDescription)")
         }
+    }
+}
+
+/// Watches the limits of a running program: each step's own, the per-test quiet limit, the whole run's deadline.
+struct StepWatch {
+    var limits: ExecutionLimits
+    private(set) var killReason: String?
+    private var currentStep: Int?
+    private var stepStart = Date()
+
+    init(limits: ExecutionLimits) { self.limits = limits }
+
+    /// Looks at the sequence so far; returns a step that has just begun, if one did.
+    mutating func observe(_ sequence: EventSequence) -> Int? {
+        var began: Int?
+        if sequence.openStep != currentStep {
+            currentStep = sequence.openStep
+            stepStart = Date()
+            began = currentStep
+        }
+        let now = Date()
+        if let step = currentStep, now.timeIntervalSince(stepStart) > limits.stepTimeout(step) {
+            killReason = "timed out after \(formatSeconds(limits.stepTimeout(step))) (the step's wall-clock limit)"
+        } else if let quiet = limits.quietTest, sequence.programEnded, let last = sequence.lastTestActivity,
+                  now.timeIntervalSince(last) > quiet.seconds {
+            killReason = quiet.reason
+        } else if now > limits.deadline {
+            killReason = "stopped: the lesson's wall-clock limit was reached"
+        }
+        return began
     }
 }
 

@@ -1,6 +1,10 @@
 import Foundation
 
 /// Cuts one execution's stdout, stderr and image events into per-step output, in the order it was produced.
+///
+/// Only the runner's own step markers cut: a step's output is what lies between its begin and end, and an image
+/// is placed within those bounds whatever offsets its event claims. Images are copied by content (regular files
+/// with names the runtime generates, never through a link) into the lesson's folder.
 struct StepOutputSlicer {
     var execution: Execution
     var lesson: Lesson
@@ -21,20 +25,27 @@ struct StepOutputSlicer {
         let target = work.appendingPathComponent("assets")
         try? FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
         let runName = assets.deletingLastPathComponent().lastPathComponent
-        for began in events where began.kind == "stepBegan" {
+        for (position, began) in events.enumerated() where began.kind == "stepBegan" {
             let index = began.step
-            let ended = events.first { $0.kind == "stepEnded" && $0.step == index }
-            let stdoutEnd = ended?.stdoutOffset ?? execution.stdout.count
-            let stderrEnd = ended?.stderrOffset ?? execution.stderr.count
+            let rest = events[(position + 1)...]
+            let end = rest.firstIndex { $0.kind == "stepEnded" || $0.kind == "stepBegan" }
+            let ended = end.flatMap { events[$0].kind == "stepEnded" ? events[$0] : nil }
+            let own = rest[..<(end ?? events.endIndex)]
+            let stdoutStart = max(0, began.stdoutOffset)
+            let stdoutEnd = max(stdoutStart, ended?.stdoutOffset ?? execution.stdout.count)
+            let stderrStart = max(0, began.stderrOffset)
+            let stderrEnd = max(stderrStart, ended?.stderrOffset ?? execution.stderr.count)
+            func clamp(_ offset: Int) -> Int { min(max(offset, stdoutStart), stdoutEnd) }
             var items: [OutputItem] = []
-            var cursor = began.stdoutOffset
-            for event in events where event.kind == "image" && event.step == index {
-                appendText(from: cursor, to: event.stdoutOffset, into: &items)
-                cursor = max(cursor, event.stdoutOffset)
-                guard let file = event.string("file") else { continue }
+            var cursor = stdoutStart
+            for event in own where event.kind == "image" {
+                let at = clamp(event.stdoutOffset)
+                appendText(from: cursor, to: at, into: &items)
+                cursor = max(cursor, at)
+                guard let file = event.string("file"), SafeFiles.isRuntimeImageName(file),
+                      let data = SafeFiles.readRegularFile(in: assets, name: file) else { continue }
                 let copied = "\(runName)-\(file)"
-                try? FileManager.default.removeItem(at: target.appendingPathComponent(copied))
-                try? FileManager.default.copyItem(at: assets.appendingPathComponent(file), to: target.appendingPathComponent(copied))
+                guard SafeFiles.writeNewFile(data, in: target, name: copied) else { continue }
                 let step = lesson.step(index)
                 let title = event.string("title")
                 let role = event.string("role") ?? "image"
@@ -44,13 +55,13 @@ struct StepOutputSlicer {
                                                 group: event.int("group"), note: event.string("note"))))
             }
             appendText(from: cursor, to: stdoutEnd, into: &items)
-            var stderr = text(execution.stderr, from: began.stderrOffset, to: stderrEnd)
+            var stderr = text(execution.stderr, from: stderrStart, to: stderrEnd)
             // The crash reporter's banner says nothing the report does not (the JSON backtrace gives the line).
             if let banner = stderr.range(of: "\n*** Signal") ?? stderr.range(of: "*** Signal") {
                 stderr = String(stderr[..<banner.lowerBound])
             }
             stderr = stderr.trimmingCharacters(in: .newlines)
-            let endTime = ended?.time ?? events.last?.time ?? began.time
+            let endTime = ended?.time ?? own.last?.time ?? began.time
             result[index] = Slice(output: items, stderr: stderr, seconds: max(0, endTime - began.time))
         }
         return result

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads Swift Testing's JSON-lines event stream (`--event-stream-output-path`), also when it was cut short.
+/// Reads Swift Testing's event records (ABI v0 JSON, as the check program forwarded them), also when cut short.
 struct TestEventStream {
     struct TestRecord {
         var id: String
@@ -19,13 +19,12 @@ struct TestEventStream {
     private(set) var tests: [TestRecord] = []
     private(set) var outcomes: [String: Outcome] = [:]
 
-    init(path: String) {
-        guard let data = FileManager.default.contents(atPath: path) else { return }
+    init(records: [String]) {
         var failures: [String: (String, Int?)] = [:]
         var ended: Set<String> = []
         var started: [String] = []
-        for line in data.split(separator: 0x0A) {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+        for line in records {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let kind = object["kind"] as? String, let payload = object["payload"] as? [String: Any] else { continue }
             if kind == "test" {
                 guard payload["kind"] as? String == "function", let id = payload["id"] as? String else { continue }

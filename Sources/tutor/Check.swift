@@ -17,6 +17,9 @@ extension TutorCommand {
         @Option(help: "Write a JSON summary (steps, exercises, tests, points) to this file.")
         var json: String?
 
+        @Flag(help: "Instructors: put hidden tests' names, messages and lines into the --json summary (never the report).")
+        var revealHidden = false
+
         @Option(help: "Wall-clock limit of the whole check program, in seconds.")
         var checkTimeout: Double = 300
 
@@ -30,8 +33,9 @@ extension TutorCommand {
             checkOptions.withHidden = withHidden
             checkOptions.timeout = checkTimeout
             checkOptions.testTimeout = testTimeout
+            Interruption.install()
             let status = LessonFrontend(runOptions: options.runOptions, outputDirectory: options.outputURL)
-                .check(lesson, options: checkOptions, json: json)
+                .check(lesson, options: checkOptions, json: json, revealHidden: revealHidden)
             if status != 0 { throw ExitCode(status) }
         }
     }

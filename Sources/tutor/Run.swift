@@ -21,6 +21,7 @@ extension TutorCommand {
         }
 
         func run() throws {
+            Interruption.install()
             let status = LessonFrontend(runOptions: options.runOptions, outputDirectory: options.outputURL).run(lessons, json: json)
             if status != 0 { throw ExitCode(status) }
         }
