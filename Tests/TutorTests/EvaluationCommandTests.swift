@@ -95,6 +95,7 @@ struct EvaluationCommandTests {
     @Test("bad input exits 2 and names the argument and the field", arguments: [
         ("unknown method", ["--method", "telepathy"], nil, "--method"),
         ("tolerance", ["--method", "center", "--tolerance", "0"], nil, "--tolerance"),
+        ("tolerance text", ["--method", "center", "--tolerance", "wide"], nil, "--tolerance"),
         ("center layer", ["--method", "center", "--layer", "layer4"], nil, "--layer"),
         ("unknown layer", ["--method", "grad-cam", "--layer", "_blocks.99"], nil, "--layer"),
         ("empty annotations", ["--method", "center"], "", "annotations.json: the file is empty"),
@@ -166,6 +167,7 @@ struct EvaluationCommandTests {
         (["--method", "gradient", "--batch-size", "0"], "--batch-size"),
         (["--method", "gradient", "--metric", "sideways"], "--metric"),
         (["--map", "/nonexistent/map.npy"], "--map"),
+        (["--method", "gradient", "--step", "abc"], "--step"),
     ] as [([String], String)])
     func badFaithfulnessInput(arguments: [String], argument: String) throws {
         let output = try TutorProcess.run(["faithfulness", "--model", "efficientnet-lite0", "--input", Self.lite0Input] + arguments)
