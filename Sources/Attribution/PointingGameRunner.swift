@@ -10,6 +10,13 @@ public struct PointingQuery {
     public var width: Int
     /// Height of the image file.
     public var height: Int
+
+    /// A query for an image of `width`×`height` whose model input is `input`.
+    public init(input: Tensor, width: Int, height: Int) {
+        self.input = input
+        self.width = width
+        self.height = height
+    }
 }
 
 /// Anything that picks one point per (image, class): a saliency method's maximum, or a baseline.
