@@ -121,9 +121,19 @@ public struct PointingPreprocessing: Sendable {
         self.normalization = normalization
     }
 
+    /// The most pixels a resized input may have: a 1×20000 strip would otherwise become 224×4.5M.
+    public static let maximumInputPixels = 16_000_000
+
     /// The 1×3×h×w input for `image`.
-    public func input(for image: Image) -> Tensor {
-        image.rgb().resizedShorterSide(to: shorterSide).tensor(normalization: normalization)
+    /// - Throws: `AttributionError.invalidOption` when the resized image would exceed `maximumInputPixels`.
+    public func input(for image: Image, name: String = "the image") throws -> Tensor {
+        let short = min(image.width, image.height), long = max(image.width, image.height)
+        let resizedLong = Double(shorterSide) * Double(long) / Double(short)
+        guard resizedLong * Double(shorterSide) <= Double(Self.maximumInputPixels) else {
+            throw AttributionError.invalidOption("\(name) is \(image.width)×\(image.height): resizing its shorter side to "
+                + "\(shorterSide) would make \(Int(resizedLong))×\(shorterSide) pixels, over the limit of \(Self.maximumInputPixels)")
+        }
+        return image.rgb().resizedShorterSide(to: shorterSide).tensor(normalization: normalization)
     }
 }
 
@@ -147,7 +157,8 @@ public func playPointingGame(
             throw AttributionError.invalidOption(
                 "\(image.url.path) changed size since the dataset was loaded (\(photo.width)×\(photo.height))")
         }
-        let query = PointingQuery(input: preprocessing.input(for: photo), width: image.width, height: image.height)
+        let input = try preprocessing.input(for: photo, name: image.url.path)
+        let query = PointingQuery(input: input, width: image.width, height: image.height)
         for classIndex in image.classes {
             let point = try method.point(for: query, target: classIndex)
             let hit = game.isHit(point, boxes: image.boxes(of: classIndex), width: image.width, height: image.height)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Attribution
 import Engine
 import Foundation
+import Imaging
 import Models
 
 extension TutorCommand {
@@ -14,10 +15,23 @@ extension TutorCommand {
                 (insertion: 11×11 Gaussian, σ = 5) from the most to the least salient, --step pixels at a time, \
                 and the class's softmax probability is recorded after each step. The map comes from --method \
                 (resized to the input) or from --map FILE.npy (any method's map at the input's size).
+                With --dataset DIR (a pointing-game folder, e.g. Lessons/benchmark) every (image, class) pair is \
+                traced on the 224×224 crop of its image and the mean curves and their AUCs are reported.
                 """)
 
         @OptionGroup var modelOptions: ModelOptions
-        @OptionGroup var inputOptions: InputOptions
+
+        @Option(help: ArgumentHelp("A PNG or JPEG photo; resized, centre-cropped and normalised for the model.",
+                                   valueName: "photo"), completion: .file(extensions: ["png", "jpg", "jpeg"]))
+        var image: String?
+
+        @Option(help: ArgumentHelp("An exact preprocessed 1×3×H×W float32 tensor (.npy).", valueName: "npy"),
+                completion: .file(extensions: ["npy"]))
+        var input: String?
+
+        @Option(help: ArgumentHelp("A pointing-game dataset folder: mean curves over its (image, class) pairs.",
+                                   valueName: "dir"), completion: .directory)
+        var dataset: String?
 
         @Option(help: ArgumentHelp("Method whose map is evaluated: \(Method.validNames).", valueName: "method"))
         var method: String?
@@ -47,6 +61,14 @@ extension TutorCommand {
 
         func validate() throws {
             try CLIError.exitingOnError {
+                guard [image, input, dataset].compactMap({ $0 }).count == 1 else {
+                    throw CLIError.invalid(argument: "--image/--input/--dataset", "give exactly one of --image PHOTO, "
+                        + "--input TENSOR.npy or --dataset DIR")
+                }
+                if dataset != nil {
+                    if map != nil { throw CLIError.invalid(argument: "--map", "--dataset needs --method (one map per image and class)") }
+                    if target != nil { throw CLIError.invalid(argument: "--target", "--dataset explains the annotated classes") }
+                }
                 guard (method == nil) != (map == nil) else {
                     throw CLIError.invalid(argument: "--method/--map", "give exactly one of --method NAME or --map FILE.npy")
                 }
@@ -64,8 +86,9 @@ extension TutorCommand {
 
         func run() throws {
             try CLIError.exitingOnError {
+                if let dataset { return try runDataset(dataset) }
                 let loaded = try modelOptions.load()
-                let (input, _) = try inputOptions.load(for: loaded.architecture)
+                let input = try loadInput(for: loaded.architecture)
                 guard input.shape[0] == 1 else {
                     throw CLIError.invalid(argument: "--input", "has \(input.shape[0]) images; deletion/insertion take one")
                 }
@@ -93,6 +116,90 @@ extension TutorCommand {
                 }
                 if let json { try writeJSON(json, model: loaded, target: classIndex, step: stepSize, source: source, curves: curves) }
             }
+        }
+
+        /// --image (resize 256, crop 224, normalise) or --input (as is).
+        private func loadInput(for arch: Architecture) throws -> Tensor {
+            if let image {
+                let photo = ModelInput.crop(try ModelInput.image(at: image), for: arch)
+                return photo.tensor(normalization: ModelInput.normalization(for: arch))
+            }
+            let path = input!
+            let tensor: Tensor
+            do { tensor = try Tensor(npyFile: URL(fileURLWithPath: path)) } catch {
+                throw CLIError.invalid(argument: "--input", "\(error)")
+            }
+            guard tensor.rank == 4, tensor.shape[1] == 3 else {
+                throw CLIError.invalid(argument: "--input", "\(path) has shape \(tensor.shape); expected 1×3×H×W float32")
+            }
+            return tensor
+        }
+
+        /// --dataset: mean curves over every (image, class) pair, each on the model's 224×224 crop.
+        private func runDataset(_ folder: String) throws {
+            let data: PointingDataset
+            do { data = try PointingDataset(directory: URL(fileURLWithPath: folder), classCount: ImageNetLabels.count) } catch {
+                throw CLIError.invalid(argument: "--dataset", "\(error)")
+            }
+            let loaded = try modelOptions.load()
+            let arch = loaded.architecture
+            let kind = try parsedMethod(method!)
+            let path = layer ?? (kind.requiresLayer ? BenchInput.lateLayer(arch) : nil)
+            let size = arch.inputSize
+            // The RISE notebook's batch setting: eight rows per step.
+            let stepSize = step ?? size * 8
+            let bar = ProgressBar(label: "faithfulness (\(kind))")
+            let result: CausalDatasetResult
+            do {
+                result = try traceCausalMetrics(
+                    dataset: data, kinds: metric.kinds, step: stepSize, batchSize: batchSize, model: loaded.module,
+                    prepare: { ModelInput.crop($0, for: arch).tensor(normalization: ModelInput.normalization(for: arch)) },
+                    map: { input, target in
+                        try saliency(model: loaded, input: input, target: .classIndex(target), method: kind,
+                                     layer: path.map { LayerPath($0) }, resize: .toInput)
+                    }, progress: bar.callback)
+                bar.finish()
+            } catch let error as AttributionError {
+                bar.finish()
+                throw CLIError.invalid(argument: error.isLayerError ? "--layer" : "--dataset", error.description)
+            } catch let error as ImageFileError {
+                bar.finish()
+                throw CLIError.invalid(argument: "--dataset", error.description)
+            }
+            print("\(loaded.displayName), \(kind) on \(folder): \(result.pairs.count) (image, class) pairs, step \(stepSize) px")
+            for kind in metric.kinds {
+                print("  \(kind.rawValue) AUC of the mean curve " + String(format: "%.4f", result.auc(kind) ?? 0)
+                    + " (\(kind == .deletion ? "lower" : "higher") is better)")
+            }
+            if let json {
+                let document = DatasetDocument(
+                    model: arch.rawValue, method: kind.rawValue, dataset: folder, step: stepSize,
+                    deletion: result.meanCurves[.deletion].map { CurveEntry(auc: areaUnderCurve($0) ?? 0, curve: $0) },
+                    insertion: result.meanCurves[.insertion].map { CurveEntry(auc: areaUnderCurve($0) ?? 0, curve: $0) },
+                    pairs: result.pairs.map { PairEntry(file: $0.file, class: $0.classIndex, deletion_auc: $0.auc[.deletion],
+                                                         insertion_auc: $0.auc[.insertion]) })
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try OutputFile.write(try encoder.encode(document), to: json, argument: "--json")
+                print("wrote \(json)")
+            }
+        }
+
+        private struct PairEntry: Encodable {
+            var file: String
+            var `class`: Int
+            var deletion_auc: Double?
+            var insertion_auc: Double?
+        }
+
+        private struct DatasetDocument: Encodable {
+            var model: String
+            var method: String
+            var dataset: String
+            var step: Int
+            var deletion: CurveEntry?
+            var insertion: CurveEntry?
+            var pairs: [PairEntry]
         }
 
         private func parsedMethod(_ text: String) throws -> Method {

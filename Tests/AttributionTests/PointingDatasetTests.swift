@@ -162,6 +162,20 @@ import Testing
         #expect(center.records.map(\.hit) == [false, true, false])
     }
 
+    @Test("a thin strip whose resize would explode is refused before resizing")
+    func extremeAspect() throws {
+        let url = try Self.folder("strip", json: "{\"images\": [{\"file\": \"a.png\", \"objects\": [{\"class\": 1, \"box\": [0,0,1,1]}]}]}",
+                                  images: ["a.png": (80_000, 1)])
+        let dataset = try PointingDataset(directory: url)
+        do {
+            _ = try playPointingGame(dataset: dataset, method: CenterPointing(),
+                                     preprocessing: PointingPreprocessing(normalization: .unit))
+            Issue.record("an 80000×1 strip was resized")
+        } catch let error as AttributionError {
+            #expect(error.description.contains("80000×1") && error.description.contains("a.png"), "\(error)")
+        }
+    }
+
     @Test("a map producer of the wrong size is an error naming the method, not a trap")
     func wrongMapSize() throws {
         let url = try Self.folder("wrong-size", json: "{\"images\": [{\"file\": \"a.png\", \"objects\": [{\"class\": 1, \"box\": [0,0,1,1]}]}]}")

@@ -158,6 +158,33 @@ struct EvaluationCommandTests {
         #expect(deletion[0] > 0.2, "the top class should be confident on the cat")
     }
 
+    @Test("faithfulness --dataset: one AUC pair per (image, class), the mean curve's AUC is the mean of the pairs'")
+    func faithfulnessDataset() throws {
+        let folder = try Self.dataset("faithfulness", json: Self.smallDataset)
+        let out = URL(fileURLWithPath: folder).appendingPathComponent("faithfulness.json")
+        let output = try TutorProcess.run(["faithfulness", "--dataset", folder, "--model", "efficientnet-lite0",
+                                           "--method", "grad-cam", "--step", "12544", "--json", out.path])
+        #expect(output.status == 0, "\(output.stderr)")
+        let document = try Self.json(out)
+        let pairs = try #require(document["pairs"] as? [[String: Any]])
+        #expect(pairs.map { $0["class"] as? Int } == [285, 285, 967])
+        #expect(pairs.map { $0["file"] as? String } == ["cat.png", "board.jpg", "board.jpg"])
+        for kind in ["deletion", "insertion"] {
+            let entry = try #require(document[kind] as? [String: Any])
+            let curve = try #require(entry["curve"] as? [Double])
+            #expect(curve.count == 5)   // ⌈50176 / 12544⌉ + 1
+            let mean = pairs.compactMap { $0["\(kind)_auc"] as? Double }.reduce(0, +) / 3
+            #expect(abs((entry["auc"] as? Double ?? -1) - mean) < 1e-9)
+        }
+        let withMap = try TutorProcess.run(["faithfulness", "--dataset", folder, "--model", "efficientnet-lite0",
+                                            "--map", "x.npy"])
+        #expect(withMap.status == 2 && withMap.stderr.contains("--map"), "\(withMap.stderr)")
+        let broken = try Self.dataset("faithfulness-bad", json: "{\"images\": []}")
+        let empty = try TutorProcess.run(["faithfulness", "--dataset", broken, "--model", "efficientnet-lite0",
+                                          "--method", "gradient"])
+        #expect(empty.status == 2 && empty.stderr.contains("--dataset") && empty.stderr.contains("empty"), "\(empty.stderr)")
+    }
+
     @Test("faithfulness bad input exits 2 naming the argument", arguments: [
         (["--method", "gradient", "--map", "x.npy"], "--method/--map"),
         ([], "--method/--map"),
@@ -168,6 +195,7 @@ struct EvaluationCommandTests {
         (["--method", "gradient", "--metric", "sideways"], "--metric"),
         (["--map", "/nonexistent/map.npy"], "--map"),
         (["--method", "gradient", "--step", "abc"], "--step"),
+        (["--method", "gradient", "--image", "x.png"], "--image/--input/--dataset"),
     ] as [([String], String)])
     func badFaithfulnessInput(arguments: [String], argument: String) throws {
         let output = try TutorProcess.run(["faithfulness", "--model", "efficientnet-lite0", "--input", Self.lite0Input] + arguments)
