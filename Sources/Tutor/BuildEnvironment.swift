@@ -9,11 +9,12 @@ public struct BuildEnvironment: Sendable {
     /// The Swift compiler.
     public var swiftc: String
     /// Targets whose objects a lesson program links.
-    public static let linkedTargets = ["Engine", "Imaging", "Models", "Attribution", "Course", "LessonRuntime", "ZIPFoundation"]
-    /// C module-map folders.
-    public static let cModules = ["CBLAS", "CPNG", "CCmark"]
+    public static let linkedTargets = ["Engine", "Imaging", "Models", "Attribution", "Course", "LessonRuntime", "ZIPFoundation",
+                                       "CJPEGShim"]
+    /// C module-map folders (relative to `Sources/`).
+    public static let cModules = ["CBLAS", "CPNG", "CCmark", "CJPEG", "CJPEGShim/include"]
     /// System libraries the linked targets need.
-    public static let systemLibraries = ["openblas", "png16", "z"]
+    public static let systemLibraries = ["openblas", "png16", "z", "jpeg"]
 
     /// Finds the libraries next to the running `tutor` (or in `TUTOR_LIBRARY_DIR`) and `swiftc` on the PATH.
     public static func locate(libraryDirectory override: String? = nil) throws -> BuildEnvironment {
