@@ -98,11 +98,12 @@ extension TutorCommand {
                 var curves: [(CausalMetric.Kind, [Double])] = []
                 for kind in metric.kinds {
                     let causal = CausalMetric(kind: kind, step: stepSize, batchSize: batchSize)
-                    let bar = ProgressBar(label: kind.rawValue)
-                    defer { bar.finish() }
                     do {
-                        curves.append((kind, try causal.curve(model: loaded.module, input: input, saliency: saliencyMap,
-                                                              target: classIndex, progress: bar.callback)))
+                        let curve = try ProgressBar.showing(kind.rawValue) { bar in
+                            try causal.curve(model: loaded.module, input: input, saliency: saliencyMap, target: classIndex,
+                                             progress: bar.callback)
+                        }
+                        curves.append((kind, curve))
                     } catch let error as AttributionError {
                         throw CLIError.invalid(argument: map != nil ? "--map" : "--method", error.description)
                     }
@@ -148,22 +149,20 @@ extension TutorCommand {
             let size = arch.inputSize
             // The RISE notebook's batch setting: eight rows per step.
             let stepSize = step ?? size * 8
-            let bar = ProgressBar(label: "faithfulness (\(kind))")
             let result: CausalDatasetResult
             do {
-                result = try traceCausalMetrics(
-                    dataset: data, kinds: metric.kinds, step: stepSize, batchSize: batchSize, model: loaded.module,
-                    prepare: { ModelInput.crop($0, for: arch).tensor(normalization: ModelInput.normalization(for: arch)) },
-                    map: { input, target in
-                        try saliency(model: loaded, input: input, target: .classIndex(target), method: kind,
-                                     layer: path.map { LayerPath($0) }, resize: .toInput)
-                    }, progress: bar.callback)
-                bar.finish()
+                result = try ProgressBar.showing("faithfulness (\(kind))") { bar in
+                    try traceCausalMetrics(
+                        dataset: data, kinds: metric.kinds, step: stepSize, batchSize: batchSize, model: loaded.module,
+                        prepare: { ModelInput.crop($0, for: arch).tensor(normalization: ModelInput.normalization(for: arch)) },
+                        map: { input, target in
+                            try saliency(model: loaded, input: input, target: .classIndex(target), method: kind,
+                                         layer: path.map { LayerPath($0) }, resize: .toInput)
+                        }, progress: bar.callback)
+                }
             } catch let error as AttributionError {
-                bar.finish()
                 throw CLIError.invalid(argument: error.isLayerError ? "--layer" : "--dataset", error.description)
             } catch let error as ImageFileError {
-                bar.finish()
                 throw CLIError.invalid(argument: "--dataset", error.description)
             }
             print("\(loaded.displayName), \(kind) on \(folder): \(result.pairs.count) (image, class) pairs, step \(stepSize) px")

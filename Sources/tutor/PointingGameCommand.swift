@@ -63,17 +63,15 @@ extension TutorCommand {
                 let pointing = try name.pointingMethod(model: loaded, layer: layer)
                 let preprocessing = PointingPreprocessing(
                     shorterSide: loaded.architecture.inputSize, normalization: ModelInput.normalization(for: loaded.architecture))
-                let bar = ProgressBar(label: "pointing game (\(name))")
                 let result: PointingGameResult
                 do {
-                    result = try playPointingGame(dataset: data, method: pointing, preprocessing: preprocessing,
-                                                  game: PointingGame(tolerance: tolerance), progress: bar.callback)
-                    bar.finish()
+                    result = try ProgressBar.showing("pointing game (\(name))") { bar in
+                        try playPointingGame(dataset: data, method: pointing, preprocessing: preprocessing,
+                                             game: PointingGame(tolerance: tolerance), progress: bar.callback)
+                    }
                 } catch let error as AttributionError {
-                    bar.finish()
                     throw CLIError.invalid(argument: error.isLayerError ? "--layer" : "--dataset", error.description)
                 } catch let error as ImageFileError {
-                    bar.finish()
                     throw CLIError.invalid(argument: "--dataset", error.description)
                 }
                 PointingReport.printSummary(result, model: loaded, dataset: dataset)

@@ -33,6 +33,13 @@ final class ProgressBar: @unchecked Sendable {
         self.width = max(columns, 40)
     }
 
+    /// Runs `body` with a bar for `label` and ends the bar's line however `body` leaves (return or throw).
+    static func showing<T>(_ label: String, _ body: (ProgressBar) throws -> T) rethrows -> T {
+        let bar = ProgressBar(label: label)
+        defer { bar.finish() }
+        return try body(bar)
+    }
+
     /// The library-side callback: `progress: bar.callback`.
     var callback: (_ done: Int, _ total: Int) -> Void { { [self] done, total in update(done: done, total: total) } }
 
