@@ -82,8 +82,10 @@ final class ProgressBar: @unchecked Sendable {
         } else {
             timing += ", ETA --:--"
         }
-        let fixed = label.count + counts.count + percent.count + timing.count + 8
-        let barWidth = max(10, min(40, width - fixed - 1))
+        // The bar's width depends only on the label and the total, so it does not jump between frames;
+        // 24 columns are kept for the longest timing text ("1:02:03, ETA 1:02:03").
+        let fixed = label.count + counts.count + percent.count + 24 + 5
+        let barWidth = max(10, min(30, width - fixed))
         let filled = Int((fraction * Double(barWidth)).rounded(.down))
         let arrow = filled < barWidth && filled > 0 ? ">" : ""
         let bar = String(repeating: "=", count: max(0, filled - arrow.count)) + arrow
