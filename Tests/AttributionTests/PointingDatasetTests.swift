@@ -97,6 +97,19 @@ import Testing
         #expect(error.description.contains(phrase), "\(error)")
     }
 
+    @Test("hostile JSON: 200,000 nested lists and huge numbers are errors, not a stack overflow or a trap")
+    func hostileJSON() throws {
+        let deep = "{\"images\": " + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000) + "}"
+        let nested = try #require(try Self.loadError("deep", deep))
+        #expect(nested.field == nil && nested.description.contains("not valid JSON"), "\(nested)")
+        let huge = "{\"images\": [{\"file\": \"a.png\", \"objects\": [{\"class\": 1e30, \"box\": [0, 0, 1, 1]}]}]}"
+        let big = try #require(try Self.loadError("huge-class", huge))
+        #expect(big.field == "images[0].objects[0].class", "\(big)")
+        let infinite = "{\"images\": [{\"file\": \"a.png\", \"objects\": [{\"class\": 1, \"box\": [0, 0, 1e400, 1]}]}]}"
+        let edge = try #require(try Self.loadError("infinite-box", infinite))
+        #expect(edge.field == "images[0].objects[0].box" || edge.field == nil, "\(edge)")
+    }
+
     @Test("no annotations.json, and a dataset folder that does not exist")
     func missingAnnotations() throws {
         let error = try #require(try Self.loadError("no-annotations", nil))
