@@ -49,6 +49,6 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "Models", "Imaging"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TutorTests", dependencies: ["Tutor"], resources: [.copy("Lessons")]),
-        .testTarget(name: "CourseTests", dependencies: ["Course"]),
+        .testTarget(name: "CourseTests", dependencies: ["Course", "Attribution"]),
     ]
 )
