@@ -25,7 +25,7 @@ extension TutorCommand {
 
         @OptionGroup var modelOptions: ModelOptions
 
-        @Option(help: ArgumentHelp("center, or a method: \(PointingMethodName.validNames).", valueName: "method"))
+        @Option(help: ArgumentHelp("center (the baseline), or a method: \(Method.validNames).", valueName: "method"))
         var method: String
 
         @Option(help: ArgumentHelp("Saliency layer for grad-cam (default: the architecture's usual late layer).",
