@@ -39,15 +39,15 @@ static void sal_error_exit(j_common_ptr cinfo) {
     longjmp(err->jump, 1);
 }
 
-// Warnings go nowhere (libjpeg's default prints to stderr), except that data ending before the image does
-// (or a marker inside the entropy-coded data) is fatal: libjpeg would pad the rest with grey and succeed.
+// Warnings go nowhere (libjpeg's default prints to stderr), except that data ending before the image does is
+// fatal: libjpeg would pad the rest with grey and succeed. Other corrupt-data warnings (extraneous bytes, a
+// marker inside a segment) stay warnings, as in Pillow: cameras write such files and they decode fine.
 static void sal_emit_message(j_common_ptr cinfo, int level) {
     sal_error_mgr *err = (sal_error_mgr *)cinfo->err;
     if (level < 0) {
-        int code = cinfo->err->msg_code;
-        if (code == JWRN_JPEG_EOF || code == JWRN_HIT_MARKER) {
+        if (cinfo->err->msg_code == JWRN_JPEG_EOF) {
             sal_copy_message(cinfo);
-            err->code = code == JWRN_JPEG_EOF ? SAL_JPEG_TRUNCATED : SAL_JPEG_CORRUPT;
+            err->code = SAL_JPEG_TRUNCATED;
             longjmp(err->jump, 1);
         }
         cinfo->err->num_warnings++;

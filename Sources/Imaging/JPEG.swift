@@ -71,7 +71,8 @@ public enum JPEGDecoding {
 extension Image {
     /// Decodes JPEG bytes: greyscale stays one channel; YCbCr, RGB, CMYK and YCCK (Adobe inverted or plain)
     /// become RGB; baseline and progressive. Truncated or corrupt data and images over
-    /// `JPEGDecoding.maximumPixels` throw.
+    /// `JPEGDecoding.maximumPixels` throw. The EXIF orientation tag is not applied, as in Pillow's `open` and
+    /// torchvision's loaders, so pixels come out as stored.
     public init(jpegData data: [UInt8], source: String = "<memory>") throws(JPEGError) {
         let header = try JPEGDecoding.header(of: data, source: source)
         guard header.width >= 1, header.height >= 1 else {
