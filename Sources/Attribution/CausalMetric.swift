@@ -37,7 +37,7 @@ public struct CausalMetric: Sendable, Equatable {
     }
 
     /// Number of steps for an image of `pixels` pixels: ⌈pixels / step⌉.
-    public func stepCount(pixels: Int) -> Int { (pixels + step - 1) / step }
+    public func stepCount(pixels: Int) -> Int { pixels / step + (pixels % step == 0 ? 0 : 1) }
 
     /// The curve of class `target`'s probability as pixels are deleted or inserted in saliency order.
     ///
@@ -55,6 +55,7 @@ public struct CausalMetric: Sendable, Equatable {
         let order = Self.pixelOrder(saliency)
         let (start, finish) = substrates(for: input)
         let steps = stepCount(pixels: plane)
+        let stepSize = min(step, plane)  // a larger step changes nothing and keeps index sums far from overflow
         var current = start
         var scores: [Double] = []
         scores.reserveCapacity(steps + 1)
@@ -65,7 +66,7 @@ public struct CausalMetric: Sendable, Equatable {
             var batch = [Float](repeating: 0, count: count * channels * plane)
             for slot in 0..<count {
                 batch.replaceSubrange(slot * channels * plane..<(slot + 1) * channels * plane, with: current)
-                Self.copy(order: order, step: next + slot, stepSize: step, from: finish, into: &current,
+                Self.copy(order: order, step: next + slot, stepSize: stepSize, from: finish, into: &current,
                           channels: channels, plane: plane)
             }
             let output = model(Tensor(shape: [count] + input.shape.dropFirst(), scalars: batch))

@@ -44,9 +44,10 @@ public struct BoundingBox: Sendable, Equatable, Codable, CustomStringConvertible
 
     /// The pixel indices (first...last) whose centres lie in [low, high], clipped to 0..<size; nil when none.
     static func pixelRange(low: Double, high: Double, size: Int) -> ClosedRange<Int>? {
-        let first = max(0, Int((low - 0.5).rounded(.up)))
-        let last = min(size - 1, Int((high - 0.5).rounded(.down)))
-        return first <= last ? first...last : nil
+        // Clamp in Double first: a hostile 1e300 edge must not reach Int(_:), and NaN covers no pixel.
+        guard low.isFinite || low == -.infinity, high.isFinite || high == .infinity, size > 0 else { return nil }
+        let first = max(0, (low - 0.5).rounded(.up)), last = min(Double(size - 1), (high - 0.5).rounded(.down))
+        return first <= last ? Int(first)...Int(last) : nil
     }
 }
 
@@ -103,7 +104,7 @@ public struct PointingGame: Sendable, Equatable {
     /// does in `torch.argmax` (a map with NaN points at its first NaN).
     /// - Parameter map: an 1×1×H×W (or H×W) map; its (column, row) is the returned point.
     public static func maximumPoint(of map: Tensor) -> ImagePoint {
-        let width = map.shape.last ?? 1
+        let width = max(map.shape.last ?? 1, 1)
         var best = 0
         map.withUnsafeBufferPointer { values in
             guard !values.isEmpty else { return }

@@ -95,7 +95,7 @@ final class ProgressBar: @unchecked Sendable {
 
     /// Seconds as `m:ss` (or `h:mm:ss` from an hour on).
     static func clockText(_ seconds: Double) -> String {
-        let total = seconds.isFinite ? max(0, Int(seconds.rounded())) : 0
+        let total = seconds.isFinite ? Int(min(max(0, seconds), 3.6e8).rounded()) : 0
         let h = total / 3600, m = (total % 3600) / 60, s = total % 60
         return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
     }

@@ -105,6 +105,17 @@ import Testing
         #expect(abs(curve[8] - Self.sigmoid(4)) < 1e-6)
     }
 
+    @Test("a step of Int.max is one step: two points, no overflow")
+    func hugeStep() throws {
+        let input = Tensor(repeating: 1, shape: [1, 3, 4, 4])
+        let map = Tensor(repeating: 1, shape: [4, 4])
+        let metric = CausalMetric(kind: .deletion, step: Int.max)
+        #expect(metric.stepCount(pixels: 16) == 1)
+        let curve = try metric.curve(model: LeftHalfScorer(), input: input, saliency: map, target: 0)
+        #expect(curve.count == 2)
+        #expect(abs(curve[1] - 0.5) < 1e-9)   // everything deleted: scores (0, 0)
+    }
+
     @Test("bad input is an AttributionError naming the problem", arguments: [
         ("map size", [1, 3, 4, 4], [3, 4], 1, 0),
         ("batch", [2, 3, 4, 4], [4, 4], 1, 0),

@@ -47,6 +47,16 @@ import Testing
         #expect(!hit(11, 10, [sliver]))
     }
 
+    @Test("hostile numbers never trap: huge, infinite and NaN edges and points, an empty map")
+    func hostileNumbers() {
+        let huge = BoundingBox(x0: -1e300, y0: -1e300, x1: 1e300, y1: 1e300)
+        #expect(hit(5, 5, [huge]))   // clipped to the whole image
+        let nan = BoundingBox(x0: .nan, y0: 0, x1: 10, y1: 10)
+        #expect(!hit(5, 5, [nan]))
+        #expect(!hit(.nan, 5) && !hit(.infinity, 105) && !hit(105, -.infinity))
+        #expect(PointingGame.maximumPoint(of: Tensor(shape: [1, 1, 0, 0], scalars: [])) == ImagePoint(x: 0, y: 0))
+    }
+
     @Test("several objects of one class: a hit near any of them")
     func severalObjects() {
         let second = BoundingBox(x0: 250, y0: 20, x1: 280, y1: 50)
