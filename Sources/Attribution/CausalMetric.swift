@@ -26,7 +26,7 @@ public struct CausalMetric: Sendable, Equatable {
     public var kind: Kind
     /// Pixels changed per step (the paper's notebook: 224, one row's worth, for a 224×224 image).
     public var step: Int
-    /// Perturbed images evaluated per forward pass (capped so a batch's inputs stay under 256 MB).
+    /// Perturbed images evaluated per forward pass (capped at 2^22 input values, 27 images of 224 px).
     public var batchSize: Int
 
     /// A metric of `kind` changing `step` pixels per step.
@@ -62,8 +62,9 @@ public struct CausalMetric: Sendable, Equatable {
         progress?(0, steps + 1)
         var next = 0  // next step whose image is to be evaluated
         while next <= steps {
-            // At most 2^26 input values (256 MB) per batch, whatever batch size was asked for.
-            let count = min(batchSize, steps + 1 - next, max(1, (1 << 26) / (channels * plane)))
+            // At most 2^22 input values (16 MB, 27 images at 224 px) per batch whatever was asked: the activations
+            // of a batch take far more memory than its inputs.
+            let count = min(batchSize, steps + 1 - next, max(1, (1 << 22) / (channels * plane)))
             var batch = [Float](repeating: 0, count: count * channels * plane)
             for slot in 0..<count {
                 batch.replaceSubrange(slot * channels * plane..<(slot + 1) * channels * plane, with: current)
