@@ -23,16 +23,19 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CCmark", pkgConfig: "libcmark", providers: [.apt(["libcmark-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        // libjpeg reports fatal errors by longjmp; this C target catches them so Swift sees return codes.
+        .target(name: "CJPEGShim", dependencies: ["CJPEG"], linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "Engine", dependencies: ["CBLAS"]),
         // Row-by-row PNG reading: libpng's classic API needs setjmp, so a few lines of C wrap it.
         .target(name: "CPNGRows", dependencies: ["CPNG"], linkerSettings: [.linkedLibrary("png16")]),
-        .target(name: "Imaging", dependencies: ["Engine", "CPNG", "CPNGRows"]),
+        .target(name: "Imaging", dependencies: ["Engine", "CPNG", "CPNGRows", "CJPEGShim"]),
         .target(
             name: "Models",
             dependencies: ["Engine", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Resources/imagenet-classes.txt")]
         ),
-        .target(name: "Attribution", dependencies: ["Engine", "Models"]),
+        .target(name: "Attribution", dependencies: ["Engine", "Models", "Imaging"]),
         .target(name: "Course", dependencies: ["Engine", "Imaging", "Models", "Attribution"]),
         .target(name: "LessonRuntime", dependencies: ["Engine", "Imaging", "Models", "Attribution", "Course"]),
         .target(name: "Tutor", dependencies: ["CCmark"]),
@@ -46,10 +49,10 @@ let package = Package(
         // Fuzzing harness: libFuzzer with -sanitize=fuzzer -DFUZZING (scripts/untrusted/libfuzzer.sh), else a replayer.
         .executableTarget(name: "tutor-fuzz", dependencies: ["Engine", "Imaging", "Models", "Tutor"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AttributionTests", dependencies: ["Attribution", "Models"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AttributionTests", dependencies: ["Attribution", "Models", "Imaging"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TutorTests", dependencies: ["Tutor"], resources: [.copy("Lessons")]),
-        .testTarget(name: "CourseTests", dependencies: ["Course"]),
+        .testTarget(name: "CourseTests", dependencies: ["Course", "Attribution"]),
     ]
 )

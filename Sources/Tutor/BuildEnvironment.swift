@@ -9,11 +9,12 @@ public struct BuildEnvironment: Sendable {
     /// The Swift compiler.
     public var swiftc: String
     /// Targets whose objects a lesson program links.
-    public static let linkedTargets = ["Engine", "Imaging", "Models", "Attribution", "Course", "LessonRuntime", "ZIPFoundation", "CPNGRows"]
-    /// C module-map folders (CPNGRows is compiled C, Imaging's row-by-row PNG reader).
-    public static let cModules = ["CBLAS", "CPNG", "CCmark", "CPNGRows/include"]
+    public static let linkedTargets = ["Engine", "Imaging", "Models", "Attribution", "Course", "LessonRuntime", "ZIPFoundation",
+                                       "CPNGRows", "CJPEGShim"]
+    /// C module-map folders, relative to `Sources/` (CPNGRows and CJPEGShim are compiled C behind setjmp).
+    public static let cModules = ["CBLAS", "CPNG", "CCmark", "CJPEG", "CPNGRows/include", "CJPEGShim/include"]
     /// System libraries the linked targets need.
-    public static let systemLibraries = ["openblas", "png16", "z"]
+    public static let systemLibraries = ["openblas", "png16", "z", "jpeg"]
 
     /// Finds the libraries next to the running `tutor` (or in `TUTOR_LIBRARY_DIR`) and `swiftc` on the PATH.
     public static func locate(libraryDirectory override: String? = nil) throws -> BuildEnvironment {

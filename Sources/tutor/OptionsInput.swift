@@ -6,8 +6,8 @@ import Models
 
 /// `--image PNG | --input TENSOR.npy`: a photo preprocessed for the architecture, or an exact input tensor.
 struct InputOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A PNG photo; resized, centre-cropped and normalised for the model.", valueName: "png"),
-            completion: .file(extensions: ["png"]))
+    @Option(help: ArgumentHelp("A PNG or JPEG photo; resized, centre-cropped and normalised for the model.", valueName: "photo"),
+            completion: .file(extensions: ["png", "jpg", "jpeg"]))
     var image: String?
 
     @Option(help: ArgumentHelp("An exact preprocessed N×3×H×W float32 tensor (.npy).", valueName: "npy"),
@@ -44,17 +44,42 @@ struct InputOptions: ParsableArguments {
 
 /// Per-architecture preprocessing of photos (torchvision's resize-256/crop-224 recipe).
 enum ModelInput {
-    /// Reads a PNG as RGB resized for `arch` (shorter side inputSize·256/224) and centre-cropped to its input
-    /// size; errors name `--image`. The photo is decoded row by row into the resized image, and one too large
-    /// to decode or to resize is refused from its header.
+    /// Reads a PNG or JPEG photo (told apart by its first bytes) as RGB resized for `arch` (shorter side
+    /// inputSize·256/224) and centre-cropped to its input size; errors name `--image`. A PNG is decoded row by
+    /// row into the resized image; a photo too large to decode or to resize is refused from its header.
     static func photo(at path: String, for arch: Architecture) throws -> Image {
+        let url = URL(fileURLWithPath: path)
+        let side = resizedShorterSide(for: arch)
         let resized: Image
         do {
-            resized = try Image(pngFile: URL(fileURLWithPath: path), resizedShorterSideTo: resizedShorterSide(for: arch))
+            if try isPNG(url) {
+                resized = try Image(pngFile: url, resizedShorterSideTo: side)
+            } else {
+                let size = try ImageFile.size(of: url)
+                if let problem = ImageLimits(resizedShorterSide: side).violation(width: size.width, height: size.height) {
+                    throw CLIError.invalid(argument: "--image", "cannot read image \(path): \(problem)")
+                }
+                resized = try Image(contentsOf: url).rgb().resizedShorterSide(to: side)
+            }
+        } catch let error as CLIError {
+            throw error
         } catch {
             throw CLIError.invalid(argument: "--image", "\(error)")
         }
         return resized.centerCropped(width: arch.inputSize, height: arch.inputSize)
+    }
+
+    /// Whether the file starts with PNG's signature (only the first bytes are read).
+    private static func isPNG(_ url: URL) throws -> Bool {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return false }  // the decoder names the error
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 8)) ?? Data()
+        return ImageFile.format(of: [UInt8](head)) == .png
+    }
+
+    /// Shorter side to inputSize·256/224, then a centre crop of inputSize (for images already decoded).
+    static func crop(_ image: Image, for arch: Architecture) -> Image {
+        image.resizedShorterSide(to: resizedShorterSide(for: arch)).centerCropped(width: arch.inputSize, height: arch.inputSize)
     }
 
     /// The shorter side photos are resized to before the centre crop.
