@@ -1,5 +1,6 @@
 import ArgumentParser
 import Attribution
+import Engine
 import Foundation
 import Models
 
@@ -20,6 +21,10 @@ struct MethodSettingsOptions: ParsableArguments {
     @Option(help: ArgumentHelp("integrated-gradients: quadrature, one of "
         + IntegrationRule.allCases.map(\.rawValue).joined(separator: ", ") + " (default gausslegendre).", valueName: "rule"))
     var integration: String?
+
+    @Option(help: ArgumentHelp("integrated-gradients: the baseline x′, an .npy tensor shaped like the model input "
+        + "(default: zeros, i.e. the normalised-space origin).", valueName: "npy"), completion: .file(extensions: ["npy"]))
+    var baseline: String?
 
     @Option(help: ArgumentHelp("smoothgrad: noisy samples (default 50).", valueName: "n"))
     var samples: Int?
@@ -44,6 +49,7 @@ struct MethodSettingsOptions: ParsableArguments {
         if method != .integratedGradients {
             if steps != nil { out.append(("--steps", "integrated-gradients")) }
             if integration != nil { out.append(("--integration", "integrated-gradients")) }
+            if baseline != nil { out.append(("--baseline", "integrated-gradients")) }
         }
         if method != .smoothGrad {
             if samples != nil { out.append(("--samples", "smoothgrad")) }
@@ -87,6 +93,13 @@ struct MethodSettingsOptions: ParsableArguments {
         }
         if settings.integration == .riemannTrapezoid && settings.steps < 2 {
             throw CLIError.invalid(argument: "--steps", "the trapezoid rule needs at least 2 steps, got \(settings.steps)")
+        }
+        if let baseline {
+            do {
+                settings.baseline = try Tensor(npyFile: URL(fileURLWithPath: baseline))
+            } catch {
+                throw CLIError.invalid(argument: "--baseline", "\(error)")
+            }
         }
         if let samples {
             guard samples >= 1, samples <= 100_000 else {

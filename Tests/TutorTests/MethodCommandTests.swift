@@ -91,6 +91,10 @@ struct MethodCommandTests {
         try expectUsageError(saliency("integrated-gradients", ["--integration", "simpson"]), argument: "--integration",
                              mentions: ["simpson", "gausslegendre"])
         try expectUsageError(saliency("integrated-gradients", ["--layer", "_blocks.3"]), argument: "--layer", mentions: ["input"])
+        try expectUsageError(saliency("integrated-gradients", ["--baseline", "/nonexistent/b.npy"]), argument: "--baseline",
+                             mentions: ["b.npy"])
+        try expectUsageError(saliency("integrated-gradients", ["--baseline", Self.fixtures.appendingPathComponent("inputs/vgg16_64.npy").path]),
+                             argument: "--baseline", mentions: ["[1, 3, 64, 64]"])
         try expectUsageError(saliency("smoothgrad", ["--samples", "0"]), argument: "--samples", mentions: ["0"])
         try expectUsageError(saliency("smoothgrad", ["--noise=-0.5"]), argument: "--noise", mentions: ["-0.5"])
         try expectUsageError(saliency("smoothgrad", ["--batch-size", "0"]), argument: "--batch-size", mentions: ["0"])
