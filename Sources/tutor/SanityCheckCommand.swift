@@ -2,6 +2,7 @@ import ArgumentParser
 import Attribution
 import Engine
 import Foundation
+import Imaging
 import Models
 
 extension TutorCommand {
@@ -34,12 +35,17 @@ extension TutorCommand {
         @Option(help: ArgumentHelp("Also write the steps as JSON to this file.", valueName: "file"))
         var json: String?
 
+        @Option(help: ArgumentHelp("Also write a PNG grid of the maps (trained, then each step) over the image.",
+                                   valueName: "file"))
+        var out: String?
+
         func validate() throws {
             try CLIError.exitingOnError {
                 _ = try methodSettings.settings(for: try parsedMethod(), layer: layer)
                 _ = try modelOptions.architecture()
                 if let maxSteps, maxSteps < 1 { throw CLIError.invalid(argument: "--max-steps", "must be at least 1, got \(maxSteps)") }
                 if let json, json.isEmpty { throw CLIError.invalid(argument: "--json", "needs a file name") }
+                if let out, !out.hasSuffix(".png") { throw CLIError.invalid(argument: "--out", "'\(out)' must end in .png") }
             }
         }
 
@@ -48,7 +54,7 @@ extension TutorCommand {
                 let method = try parsedMethod()
                 let settings = try methodSettings.settings(for: method, layer: layer)
                 let loaded = try modelOptions.load()
-                let (input, _) = try inputOptions.load(for: loaded.architecture)
+                let (input, image) = try inputOptions.load(for: loaded.architecture)
                 let path = layer.map { LayerPath($0) }
                 do {
                     // The trained model's map first, through the Model-level checks (input size, layer names).
@@ -65,6 +71,12 @@ extension TutorCommand {
                     try SanityReport.json(result, model: loaded.architecture.rawValue, method: method.rawValue, target: target)
                         .write(to: URL(fileURLWithPath: json))
                     print("wrote \(json)")
+                }
+                if let out {
+                    let background = image ?? Image(tensor: input, normalization: ModelInput.normalization(for: loaded.architecture))
+                    let signed = [.linearApprox, .integratedGradients, .excitationBackprop].contains(method)
+                    try SanityReport.grid(result, over: background, signed: signed).writePNG(to: URL(fileURLWithPath: out))
+                    print("wrote \(out)")
                 }
             }
         }
@@ -100,6 +112,23 @@ enum SanityReport {
             lines.append("\(name)  \(format(step.spearman))    \(format(step.spearmanAbs))  \(format(step.ssim))  \(format(step.topKOverlap))")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The trained model's map, then one cell per step titled with the group and the rank correlation.
+    static func grid(_ result: SanityCheckResult, over image: Image, signed: Bool) -> Image {
+        func cell(_ map: Tensor) -> Image {
+            var first = map.shape[0] == 1 ? map : map[0].reshaped([1] + map.shape.dropFirst())
+            if first.shape[2] != image.height || first.shape[3] != image.width {
+                first = first.resized(height: image.height, width: image.width, mode: .bilinear)
+            }
+            return Heatmap(map: first, normalization: signed ? .symmetric : .minMax).overlay(on: image, alpha: 0.5)
+        }
+        var grid = Grid(columns: min(6, result.steps.count + 1))
+        grid.append(cell(result.original), title: "trained")
+        for step in result.steps {
+            grid.append(cell(step.map), title: "\(step.layer) ρ=\(format(step.spearmanAbs).trimmingCharacters(in: .whitespaces))")
+        }
+        return grid.render()
     }
 
     static func json(_ result: SanityCheckResult, model: String, method: String, target: Int) throws -> Data {

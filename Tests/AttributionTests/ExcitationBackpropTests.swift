@@ -176,3 +176,31 @@ import Testing
         #expect(Fixtures.relativeL2(contrastive, plain.map { max($0, 0) }) > 1e-3)
     }
 }
+
+/// `Probe(keepingHistoryOf:)`, which contrastive EBP reads its contrast layer with: the graph below stays attached.
+@Suite struct HistoryProbeTests {
+    let model = Sequential([Linear(3, 4), ReLU(), Linear(4, 2)]).initialize(.hashed)
+    let x = Tensor(shape: [1, 3], scalars: [0.5, -1, 2])
+
+    @Test func keepsTheGraphBelowWhenThereIsOne() {
+        let leaf = x.requiringGrad()
+        let probe = Probe(keepingHistoryOf: "1")
+        _ = model.withProbes([probe]) { model(leaf) }
+        let captured = probe.captured[0]
+        let throughProbe = gradients(of: captured, seed: Tensor(repeating: 1, shape: captured.shape), wrt: [leaf])[0]
+        #expect(throughProbe.scalars.contains { $0 != 0 })
+    }
+
+    @Test func cutsLikeAnOrdinaryProbeOtherwise() {
+        let leaf = x.requiringGrad()
+        let cutting = Probe("1", target: .output)
+        let y = model.withProbes([cutting]) { model(leaf) }
+        // The ordinary output probe makes the activation a leaf: nothing reaches the input.
+        #expect(gradients(of: y, seed: Tensor(repeating: 1, shape: y.shape), wrt: [leaf])[0].scalars.allSatisfy { $0 == 0 })
+        // Without history below (a constant input), the keeping probe still yields a leaf that gets a gradient.
+        let keeping = Probe(keepingHistoryOf: "1")
+        let z = model.withProbes([keeping]) { model(x) }
+        let g = gradients(of: z, seed: Tensor(repeating: 1, shape: z.shape), wrt: [keeping.captured[0]])[0]
+        #expect(g.shape == [1, 4] && g.scalars.contains { $0 != 0 })
+    }
+}

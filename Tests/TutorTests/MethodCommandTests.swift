@@ -56,14 +56,17 @@ struct MethodCommandTests {
     @Test("sanity-check --max-steps 2 --json writes the steps with their similarity measures")
     func sanityCheckJSON() throws {
         let json = TutorProcess.outputFolder("cli-sanity").appendingPathComponent("sanity.json")
+        let png = json.deletingLastPathComponent().appendingPathComponent("sanity.png")
         let output = try TutorProcess.run(["sanity-check", "--model", "efficientnet-lite0", "--input", Self.input,
                                            "--method", "gradient", "--target", "282", "--max-steps", "2",
-                                           "--json", json.path])
+                                           "--json", json.path, "--out", png.path])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.contains("_fc") && output.stdout.contains("spearman"), "\(output.stdout)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
         let steps = try #require(object["steps"] as? [[String: Any]])
         #expect(steps.map { $0["randomized"] as? String } == ["_fc", "_bn1"])
+        let bytes = [UInt8](try Data(contentsOf: png))
+        #expect(bytes.count > 1000 && Array(bytes[0..<4]) == [0x89, 0x50, 0x4E, 0x47], "no PNG grid at \(png.path)")
         for step in steps {
             let rho = try #require(step["spearman_abs"] as? Double)
             #expect((-1...1).contains(rho))

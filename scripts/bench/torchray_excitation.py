@@ -2,7 +2,8 @@
 
 Times TorchRay 1.0.0.2's excitation_backprop / contrastive_excitation_backprop on a 1x3x224x224 input with the
 layers `tutor bench` uses (VGG16 features.23 / classifier.4, ResNet50 layer3 / avgpool with update_resnet,
-Lite0 _blocks.10 / _bn1), after one warm-up call; prints one JSON line per configuration with the median ms.
+Lite0 _blocks.10 / _bn1), after one warm-up call; prints one JSON line per configuration with the median wall ms and the process CPU ms
+per call (all threads; comparable with `tutor bench`'s CPU column when the machine is busy).
 Run from scripts/fixtures' directory layout: PYTHONPATH=scripts/fixtures python scripts/bench/torchray_excitation.py
 """
 import json
@@ -34,12 +35,14 @@ def main(threads=2, repeat=5, archs=("efficientnet-lite0", "resnet50", "vgg16"))
         for method, call in calls.items():
             call()
             times = []
+            cpu_start = time.process_time()
             for _ in range(repeat):
                 start = time.perf_counter()
                 call()
                 times.append((time.perf_counter() - start) * 1e3)
+            cpu = (time.process_time() - cpu_start) * 1e3 / repeat
             print(json.dumps({"model": arch, "method": method, "median_ms": round(statistics.median(times), 2),
-                              "torch": torch.__version__, "threads": threads}), flush=True)
+                              "cpu_ms_per_call": round(cpu, 1), "torch": torch.__version__, "threads": threads}), flush=True)
 
 
 if __name__ == "__main__":
