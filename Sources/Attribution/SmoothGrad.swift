@@ -29,7 +29,7 @@ public func smoothGrad(
         for b in 0..<batches {
             let count = min(settings.batchSize, settings.samples - b * settings.batchSize)
             let noise = Tensor.randomNormal([count] + xn.shape.dropFirst(), std: sigma, using: &random)
-            let noisy = BatchItems.zip(BatchItems.repeated(xn, count), noise, [Float](repeating: 0, count: noise.count)) { v, e, _ in v + e }
+            let noisy = Elementwise.zip(BatchItems.repeated(xn, count), noise) { $0 + $1 }
             let batchMaps = try saliency(
                 model: model, input: noisy, target: .gradient(BatchItems.repeated(seed, count)), layer: layer ?? .root,
                 rules: BackwardRules(), reduction: .maxAbsGradient)

@@ -113,8 +113,9 @@ struct MethodSettingsOptions: ParsableArguments {
         }
         if let seed { settings.seed = seed }
         if let batchSize {
-            guard batchSize >= 1, batchSize <= 1024 else {
-                throw CLIError.invalid(argument: "--batch-size", "must be in 1…1024, got \(batchSize)")
+            // Every input of a batch keeps its activations for the backward pass: VGG16 needs ≈ 0.1 GB per input.
+            guard batchSize >= 1, batchSize <= 64 else {
+                throw CLIError.invalid(argument: "--batch-size", "must be in 1…64, got \(batchSize)")
             }
             settings.batchSize = batchSize
         }

@@ -126,7 +126,7 @@ enum SanityReport {
         var grid = Grid(columns: min(6, result.steps.count + 1))
         grid.append(cell(result.original), title: "trained")
         for step in result.steps {
-            grid.append(cell(step.map), title: "\(step.layer) ρ=\(format(step.spearmanAbs).trimmingCharacters(in: .whitespaces))")
+            grid.append(cell(step.map), title: "\(step.layer) rho=\(format(step.spearmanAbs).trimmingCharacters(in: .whitespaces))")
         }
         return grid.render()
     }

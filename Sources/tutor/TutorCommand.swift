@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import Foundation
 
 /// The `tutor` command: lessons (run, check) and one-off saliency tools (saliency, predict, bench).
 @main
@@ -21,6 +22,12 @@ struct TutorCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // Usage mistakes the parser catches (a malformed number, a missing value) exit 2 like every other bad input.
+            if exitCode(for: error) == .validationFailure {
+                let detail = fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
+                FileHandle.standardError.write(Data((["error: \(message(for: error))"] + detail).joined(separator: "\n").utf8 + [10]))
+                Foundation.exit(2)
+            }
             exit(withError: error)
         }
     }

@@ -101,6 +101,9 @@ struct MethodCommandTests {
         try expectUsageError(saliency("smoothgrad", ["--samples", "0"]), argument: "--samples", mentions: ["0"])
         try expectUsageError(saliency("smoothgrad", ["--noise=-0.5"]), argument: "--noise", mentions: ["-0.5"])
         try expectUsageError(saliency("smoothgrad", ["--batch-size", "0"]), argument: "--batch-size", mentions: ["0"])
+        // Values the parser rejects exit 2 as well (ArgumentParser's own code would be 64).
+        try expectUsageError(saliency("smoothgrad", ["--seed", "-3"]), argument: "--seed", mentions: [])
+        try expectUsageError(saliency("integrated-gradients", ["--steps", "many"]), argument: "--steps", mentions: ["many"])
         try expectUsageError(
             TutorProcess.run(["sanity-check", "--model", "efficientnet-lite0", "--input", Self.input, "--method", "gradient",
                               "--target", "282", "--max-steps", "0"]),
