@@ -30,9 +30,50 @@ public struct ExcitationWeightedRule: BackwardRule {
     public func inputGradient(_ context: BackwardContext, upstream: Tensor) -> Tensor {
         let weight = context.inputs[1]
         let negate = negatedWeight != nil && Self.address(of: weight) == negatedWeight
-        // W⁺ = relu(W): the engine's ReLU runs on all threads (VGG16's fc6 has 103 M weights); weights carry no graph.
+        if context.op == .linear, weight.count > Self.blockedLinearThreshold, context.input.rank == 2 {
+            return blockedLinear(context.input, weight: weight, negate: negate, upstream: upstream)
+        }
+        // W⁺ = relu(W): the engine's ReLU runs on all threads; weights carry no graph.
         let positive = (negate ? weight * -1 : weight).relu()
         return excitationRecipe(context, upstream: upstream, weight: positive)
+    }
+
+    /// Linear layers above this many weights (VGG16's fc6 has 103 M) get W⁺ a block of rows at a time.
+    static let blockedLinearThreshold = 1 << 22
+
+    /// The linear rule with W⁺ built `rows` output rows at a time, so a 411 MB W⁺ never exists at once:
+    /// each block's outputs only need their own rows, and the input gradient is the sum over blocks.
+    func blockedLinear(_ x: Tensor, weight: Tensor, negate: Bool, upstream: Tensor) -> Tensor {
+        let (outputs, features, batch) = (weight.shape[0], weight.shape[1], x.shape[0])
+        let rows = max(1, Self.blockedLinearThreshold / 4 / features)
+        var spread = [Float](repeating: 0, count: x.count)
+        let leaf = x.requiringGrad()
+        for start in stride(from: 0, to: outputs, by: rows) {
+            let count = min(rows, outputs - start)
+            let block = TensorStorage(count: count * features)
+            weight.withUnsafeBufferPointer { w in
+                let src = w.baseAddress! + start &* features
+                for i in 0..<(count &* features) {
+                    let v = negate ? -src[i] : src[i]
+                    block.pointer[i] = v > 0 ? v : 0
+                }
+            }
+            let z = withBackwardRules(BackwardRules()) { leaf.linear(weight: Tensor(shape: [count, features], storage: block)) }
+            let seed = TensorStorage(count: batch * count)
+            upstream.withUnsafeBufferPointer { p in
+                z.withUnsafeBufferPointer { zp in
+                    for n in 0..<batch {
+                        for j in 0..<count {
+                            seed.pointer[n &* count &+ j] = p[n &* outputs &+ start &+ j] / (zp[n &* count &+ j] + excitationEpsilon)
+                        }
+                    }
+                }
+            }
+            let g = gradients(of: z, seed: Tensor(shape: [batch, count], storage: seed), wrt: [leaf])[0]
+            g.withUnsafeBufferPointer { gp in for i in 0..<spread.count { spread[i] += gp[i] } }
+        }
+        let spreadTensor = Tensor(shape: x.shape, scalars: spread)
+        return Elementwise.zip(spreadTensor, x) { $0 * $1 }
     }
 }
 

@@ -65,6 +65,36 @@ import Testing
         #expect(abs(g[0] - 1.0 / 7) < 1e-6)
     }
 
+    @Test(arguments: [false, true])
+    func largeLinearLayersGoByBlocks(negated: Bool) {
+        // 3 × 1.4 M weights is above the blocking threshold: compare with p'_j = x_j Σ_i W⁺_ij p_i / (Σ_k W⁺_ik x_k + ε).
+        let (outputs, features) = (3, 1_400_000)
+        let w = Tensor(shape: [outputs, features], scalars: (0..<(outputs * features)).map { Float(($0 &* 7919) % 2001) / 1000 - 1 })
+        let xs = (0..<features).map { Float(($0 &* 104_729) % 997) / 997 }
+        let x = Tensor(shape: [1, features], scalars: xs).requiringGrad()
+        let p: [Float] = [0.5, 1, 0.25]
+        let rules: BackwardRules = negated ? .excitationBackprop(negating: w) : .excitationBackprop
+        let y = withBackwardRules(rules) { x.linear(weight: w) }
+        let g = gradients(of: y, seed: Tensor(shape: [1, outputs], scalars: p), wrt: [x])[0].scalars
+        let ws = w.scalars
+        func plus(_ v: Float) -> Double { Double(max(negated ? -v : v, 0)) }
+        var ratio = [Double](repeating: 0, count: outputs)
+        for i in 0..<outputs {
+            var z = 0.0
+            for k in 0..<features { z += plus(ws[i * features + k]) * Double(xs[k]) }
+            ratio[i] = Double(p[i]) / z
+        }
+        var diff = 0.0, norm = 0.0
+        for j in stride(from: 0, to: features, by: 991) {  // 991: coprime with the 997 in xs
+            var e = 0.0
+            for i in 0..<outputs { e += plus(ws[i * features + j]) * ratio[i] }
+            e *= Double(xs[j])
+            diff += (Double(g[j]) - e) * (Double(g[j]) - e)
+            norm += e * e
+        }
+        #expect((diff / norm).squareRoot() < 1e-4, "relative error \((diff / norm).squareRoot())")
+    }
+
     @Test func excitationIsConservedThroughAPositiveNetwork() {
         // With x ≥ 0 and bias-free layers, each EBP rule redistributes the excitation: the total is conserved.
         let x = Tensor(shape: [1, 2, 6, 6], scalars: (0..<72).map { Float(($0 * 37) % 11) / 10 + 0.05 }).requiringGrad()
