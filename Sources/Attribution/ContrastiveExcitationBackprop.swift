@@ -111,14 +111,6 @@ enum ExcitationLayers {
         }
         throw AttributionError.invalidSetting(.classifierLayer, "the model has no convolution or linear layer to use as the classifier")
     }
-
-    /// The path of the layer `classifierWeight(of:at: nil)` picks, for messages and reports.
-    static func defaultClassifier(of model: Module) -> LayerPath? {
-        for (key, weight) in model.namedParameters().reversed() where key.hasSuffix(".weight") && (weight.rank == 2 || weight.rank == 4) {
-            return LayerPath(components: key.split(separator: ".").dropLast().map(String.init))
-        }
-        return nil
-    }
 }
 
 /// The resize-and-smooth tail every method shares (TorchRay's order: resize, then smooth).
