@@ -28,8 +28,9 @@ public struct MethodSettings: Sendable {
     public var noiseLevel: Float = 0.15
     /// SmoothGrad: the seed of the noise (same seed, same map).
     public var seed: UInt64 = 0
-    /// Integrated gradients and SmoothGrad: inputs evaluated per forward/backward pass.
-    public var batchSize = 10
+    /// Integrated gradients and SmoothGrad: inputs evaluated per forward/backward pass. 1 by default: on Lite0
+    /// (2 cores) batches of 2, 5 and 10 cost 1.15×, 1.2× and 1.8× the CPU time of single inputs and 1.6–7× the memory.
+    public var batchSize = 1
     /// Called after each unit of long work (IG batches, SmoothGrad batches) with (done, total).
     public var progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
 

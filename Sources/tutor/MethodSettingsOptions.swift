@@ -35,7 +35,8 @@ struct MethodSettingsOptions: ParsableArguments {
     @Option(help: ArgumentHelp("smoothgrad: seed of the noise (default 0).", valueName: "n"))
     var seed: UInt64?
 
-    @Option(help: ArgumentHelp("integrated-gradients, smoothgrad: inputs per forward/backward pass (default 10).",
+    @Option(help: ArgumentHelp("integrated-gradients, smoothgrad: inputs per forward/backward pass (default 1; larger batches "
+        + "use more memory and were not faster on this engine).",
                                valueName: "n"))
     var batchSize: Int?
 
