@@ -61,6 +61,10 @@ import Testing
         }
         #expect(independent.steps.count == 5)
         #expect(independent.steps.allSatisfy { $0.spearman > 0.999_999 && $0.ssim > 0.999_999 && $0.topKOverlap == 1 })
+
+        // A constant map never changes either: SSIM and top-k stay 1; its rank correlation is undefined (NaN).
+        let constant = try sanityCheck(model: model, maxSteps: 3) { _ in Tensor(repeating: 0.5, shape: [1, 1, 112, 112]) }
+        #expect(constant.steps.allSatisfy { $0.spearman.isNaN && $0.ssim > 0.999_999 && $0.topKOverlap == 1 })
     }
 
     @Test func theModelIsLeftUnchanged() throws {
