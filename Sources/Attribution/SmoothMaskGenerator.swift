@@ -106,55 +106,66 @@ public struct SmoothMaskGenerator: Sendable {
         let fullPlane = fullHeight * fullWidth
         let full = TensorStorage(count: k * fullPlane)
         var coefficients = [Float](repeating: 0, count: k * fullPlane * taps)
-        let rows = fullHeight, cols = fullWidth, pad = padding, c = coldness
-        parameters.withUnsafeBufferPointer { params in
+        let rows = fullHeight, cols = fullWidth, c = coldness
+        // Zero-padded parameters: every pixel's (2r+1)² neighbourhood is then side rows of side contiguous
+        // values, no bounds checks (out-of-grid taps are 0 and still take part in the softmax, as in TorchRay).
+        let (padded, paddedWidth) = paddedParameters(parameters, count: k)
+        padded.withUnsafeBufferPointer { params in
             weights.withUnsafeBufferPointer { w in
                 coefficients.withUnsafeMutableBufferPointer { coef in
                     nonisolated(unsafe) let coef = coef, params = params, w = w
                     let out = full.pointer
+                    let paddedPlane = padded.count / max(k, 1)
                     engineParallelFor(k * rows) { job in
                         let area = job / rows, uy = job % rows
-                        let p = params.baseAddress! + area * pH * pW
-                        var m = [Float](repeating: 0, count: taps)
+                        let p = params.baseAddress! + area * paddedPlane
+                        let m = UnsafeMutablePointer<Float>.allocate(capacity: taps)
+                        defer { m.deallocate() }
                         for ux in 0..<cols {
                             let pixel = uy * cols + ux
                             let wp = w.baseAddress! + pixel * taps
-                            let cy = cellRow[uy] - pad, cx = cellColumn[ux] - pad
-                            var top = -Float.infinity
+                            let corner = p + cellRow[uy] * paddedWidth + cellColumn[ux]
                             for ky in 0..<side {
-                                let py = cy + ky
-                                for kx in 0..<side {
-                                    let px = cx + kx, t = ky * side + kx
-                                    let v = (py >= 0 && py < pH && px >= 0 && px < pW) ? wp[t] * p[py * pW + px] : 0
-                                    m[t] = v
-                                    top = max(top, c * v)
-                                }
+                                let row = corner + ky * paddedWidth, wr = wp + ky * side, mr = m + ky * side
+                                for kx in 0..<side { mr[kx] = wr[kx] * row[kx] }
                             }
-                            var total: Float = 0
+                            var top = -Float.infinity
+                            for t in 0..<taps { top = max(top, c * m[t]) }
                             let cp = coef.baseAddress! + (area * fullPlane + pixel) * taps
-                            for t in 0..<taps {
-                                let e = Foundation.exp(c * m[t] - top)
-                                cp[t] = e
-                                total += e
-                            }
+                            for t in 0..<taps { cp[t] = FastExp.exp(c * m[t] - top) }
+                            var total: Float = 0
+                            for t in 0..<taps { total += cp[t] }
+                            let inverse = 1 / total
                             var smax: Float = 0
                             for t in 0..<taps {
-                                cp[t] /= total
+                                cp[t] *= inverse
                                 smax += m[t] * cp[t]
                             }
                             out[area * fullPlane + pixel] = min(max(smax, 0), 1)
                             // PyTorch's clamp passes the gradient where 0 ≤ x ≤ 1.
-                            let passes = smax >= 0 && smax <= 1
-                            for t in 0..<taps {
-                                cp[t] = passes ? cp[t] * (1 + c * (m[t] - smax)) * wp[t] : 0
-                            }
+                            let pass: Float = smax >= 0 && smax <= 1 ? 1 : 0
+                            for t in 0..<taps { cp[t] = pass * cp[t] * (1 + c * (m[t] - smax)) * wp[t] }
                         }
                     }
                 }
             }
         }
         let fullTensor = Tensor(shape: [k, 1, fullHeight, fullWidth], storage: full)
+        _ = (pH, pW)
         return Output(cropped: crop(fullTensor), full: fullTensor, coefficients: coefficients)
+    }
+
+    /// The K parameter grids with `padding` zeros on every side, and the padded width.
+    func paddedParameters(_ parameters: [Float], count k: Int) -> ([Float], Int) {
+        let pH = parameterHeight, pW = parameterWidth
+        let height = pH + 2 * padding, width = pW + 2 * padding
+        var padded = [Float](repeating: 0, count: k * height * width)
+        for area in 0..<k {
+            for y in 0..<pH {
+                for x in 0..<pW { padded[(area * height + y + padding) * width + x + padding] = parameters[(area * pH + y) * pW + x] }
+            }
+        }
+        return (padded, width)
     }
 
     /// The H×W window of the full mask that lies over the input (offset round(margin)).
@@ -219,5 +230,27 @@ public struct SmoothMaskGenerator: Sendable {
             for i in total.indices { total[i] += partial[t * total.count + i] }
         }
         return total
+    }
+}
+
+/// A branch-free float32 e^x (Cephes' `expf` polynomial, within about 1 ulp for x in [−87, 88]) that the
+/// compiler can vectorise; the mask generator evaluates (2r+1)² of them per pixel and iteration.
+enum FastExp {
+    @inline(__always)
+    static func exp(_ value: Float) -> Float {
+        let x = min(max(value, -87), 88)
+        // n = round(x / ln 2) by the 1.5·2²³ trick: the integer lands in the low mantissa bits.
+        let shifted = x * 1.44269504 + 12_582_912
+        let n = shifted - 12_582_912
+        let r = x - n * 0.693359375 + n * 2.12194440e-4
+        var p: Float = 1.9875691500e-4
+        p = p * r + 1.3981999507e-3
+        p = p * r + 8.3334519073e-3
+        p = p * r + 4.1665795894e-2
+        p = p * r + 1.6666665459e-1
+        p = p * r + 5.0000001201e-1
+        let e = p * (r * r) + r + 1
+        let exponent = (shifted.bitPattern &- 0x4B40_0000) &+ 127
+        return e * Float(bitPattern: exponent << 23)
     }
 }

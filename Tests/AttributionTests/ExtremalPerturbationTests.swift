@@ -34,11 +34,12 @@ import Testing
         let rewardError = Fixtures.relativeL2(Tensor(rewards), Tensor(fixture.reward_history.flatMap { $0 }))
         let regulariserError = Fixtures.relativeL2(Tensor(regulariser), Tensor(fixture.regulariser_history.flatMap { $0 }))
         print("parity ep \(fixture.id): masks \(maskError), reward \(rewardError), regulariser \(regulariserError) "
-              + "(PyTorch float32 vs float64: masks \(fixture.float64RelativeL2), history \(fixture.float64HistoryRelativeL2); "
+              + "(PyTorch float32 vs float64: masks \(fixture.float64RelativeL2), reward \(fixture.float64RewardRelativeL2), "
+              + "history \(fixture.float64HistoryRelativeL2); "
               + "tie order: \(fixture.stableSortRelativeL2); tolerance \(tolerance))")
         #expect(maskError <= tolerance)
-        #expect(rewardError <= EPTolerance.history(fixture))
-        #expect(regulariserError <= EPTolerance.history(fixture))
+        #expect(rewardError <= EPTolerance.reward(fixture))
+        #expect(regulariserError <= EPTolerance.regulariser(fixture))
         #expect(result.history.map(\.area) == fixture.areas)
         #expect(result.history.allSatisfy { $0.reward.count == fixture.maxIter && $0.energy.count == fixture.maxIter })
     }
@@ -177,9 +178,17 @@ import Testing
     }
 }
 
-/// Tolerances of the EP parity: 1e-3 relative L2, or 10× PyTorch's own float32-vs-float64 difference when
-/// that is larger (the optimisation amplifies rounding: each step feeds the next).
+/// Tolerances of the EP parity: 1e-3 relative L2, or a multiple of what PyTorch itself is sure of when that is
+/// larger: 10× its own float32-vs-float64 difference (each step feeds the next, so rounding accumulates), and for
+/// the reward 2× the change that the order of ties in the area regulariser's sort makes (TorchRay's sort is not
+/// stable; ours ranks ties by position). The contrastive reward on the cat photo is the difference of two close
+/// logits (tiger cat vs Egyptian cat): PyTorch's float32 run is 2.4e-3 from its float64 run there.
 enum EPTolerance {
-    static func masks(_ c: PerturbationFixtures.EPCase) -> Double { max(1e-3, 10 * c.float64RelativeL2) }
-    static func history(_ c: PerturbationFixtures.EPCase) -> Double { max(1e-3, 10 * c.float64HistoryRelativeL2) }
+    static func masks(_ c: PerturbationFixtures.EPCase) -> Double {
+        max(1e-3, 10 * c.float64RelativeL2, 2 * c.stableSortRelativeL2)
+    }
+    static func reward(_ c: PerturbationFixtures.EPCase) -> Double {
+        max(1e-3, 10 * c.float64RewardRelativeL2, 2 * c.stableSortRewardRelativeL2)
+    }
+    static func regulariser(_ c: PerturbationFixtures.EPCase) -> Double { max(1e-3, 10 * c.float64HistoryRelativeL2) }
 }

@@ -44,8 +44,10 @@ enum PerturbationFixtures {
         let reward_history: [[Float]]
         let regulariser_history: [[Float]]
         let stableSortRelativeL2: Double
+        let stableSortRewardRelativeL2: Double
         let float64RelativeL2: Double
         let float64HistoryRelativeL2: Double
+        let float64RewardRelativeL2: Double
         var description: String { "extremal perturbation \(id)" }
     }
 

@@ -39,7 +39,7 @@ struct PerturbationCommandTests {
         let first = try TutorProcess.run(Self.base + args + ["--out", a.path])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(try Self.npyShape(a) == [1, 1, 224, 224])
-        let second = try TutorProcess.run(Self.base + ["--method", "rise_class", "--num-masks", "8", "--seed", "4",
+        let second = try TutorProcess.run(Self.base + ["--method", "rise_class", "--num-masks", "8", "--batch-size", "3", "--seed", "4",
                                                        "--target", "281", "--out", b.path])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(try Data(contentsOf: a) == Data(contentsOf: b))
@@ -131,7 +131,7 @@ struct PerturbationCommandTests {
             let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
             #expect(object?["median_ms"] is Double)
             #expect((object?["peak_rss_mb"] as? Double ?? 0) > 0)
-            #expect(object?[args[2] == "16" ? "num_masks" : "max_iter"] as? Int == Int(args[3]))
+            #expect(object?[args[1] == "rise" ? "num_masks" : "max_iter"] as? Int == Int(args[3]))
         }
         let bad = try TutorProcess.run(["bench", "--model", "efficientnet-lite0", "--method", "rise", "--num-masks", "0"])
         #expect(bad.status == 2 && bad.stderr.contains("--num-masks"), "\(bad.stderr)")
