@@ -110,6 +110,14 @@ public struct SmoothMaskGenerator: Sendable {
         // Zero-padded parameters: every pixel's (2r+1)² neighbourhood is then side rows of side contiguous
         // values, no bounds checks (out-of-grid taps are 0 and still take part in the softmax, as in TorchRay).
         let (padded, paddedWidth) = paddedParameters(parameters, count: k)
+        // The softmax's shift: any bound near the largest c·m keeps exp in range, and the weights are ≤ 1, so
+        // c·max(parameters, 0) serves every pixel and saves a max per pixel. NaN = find the max per pixel (when
+        // the parameters span so much that exp(c·(m − bound)) could underflow everywhere).
+        let shift: [Float] = (0..<k).map { area in
+            let grid = parameters[(area * pH * pW)..<((area + 1) * pH * pW)]
+            let high = max(grid.max() ?? 0, 0), low = min(grid.min() ?? 0, 0)
+            return c * (high - low) < 60 ? c * high : .nan
+        }
         padded.withUnsafeBufferPointer { params in
             weights.withUnsafeBufferPointer { w in
                 coefficients.withUnsafeMutableBufferPointer { coef in
@@ -129,18 +137,17 @@ public struct SmoothMaskGenerator: Sendable {
                                 let row = corner + ky * paddedWidth, wr = wp + ky * side, mr = m + ky * side
                                 for kx in 0..<side { mr[kx] = wr[kx] * row[kx] }
                             }
-                            var top = -Float.infinity
-                            for t in 0..<taps { top = max(top, c * m[t]) }
+                            var top = shift[area]
+                            if top.isNaN {
+                                top = -Float.infinity
+                                for t in 0..<taps { top = max(top, c * m[t]) }
+                            }
                             let cp = coef.baseAddress! + (area * fullPlane + pixel) * taps
                             for t in 0..<taps { cp[t] = FastExp.exp(c * m[t] - top) }
-                            var total: Float = 0
-                            for t in 0..<taps { total += cp[t] }
+                            let total = FourLaneSum.sum(cp, taps)
                             let inverse = 1 / total
-                            var smax: Float = 0
-                            for t in 0..<taps {
-                                cp[t] *= inverse
-                                smax += m[t] * cp[t]
-                            }
+                            for t in 0..<taps { cp[t] *= inverse }
+                            let smax = FourLaneSum.dot(m, cp, taps)
                             out[area * fullPlane + pixel] = min(max(smax, 0), 1)
                             // PyTorch's clamp passes the gradient where 0 ≤ x ≤ 1.
                             let pass: Float = smax >= 0 && smax <= 1 ? 1 : 0
@@ -252,5 +259,33 @@ enum FastExp {
         let e = p * (r * r) + r + 1
         let exponent = (shifted.bitPattern &- 0x4B40_0000) &+ 127
         return e * Float(bitPattern: exponent << 23)
+    }
+}
+
+/// Sums in four interleaved lanes: the loop carries no single-accumulator dependency, so it runs about four
+/// times faster than a plain `+=` (the result differs only by float32 rounding order).
+enum FourLaneSum {
+    @inline(__always)
+    static func sum(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
+        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+        var i = 0
+        while i &+ 4 <= n {
+            s0 += a[i]; s1 += a[i &+ 1]; s2 += a[i &+ 2]; s3 += a[i &+ 3]
+            i &+= 4
+        }
+        while i < n { s0 += a[i]; i &+= 1 }
+        return (s0 + s1) + (s2 + s3)
+    }
+
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+        var i = 0
+        while i &+ 4 <= n {
+            s0 += a[i] * b[i]; s1 += a[i &+ 1] * b[i &+ 1]; s2 += a[i &+ 2] * b[i &+ 2]; s3 += a[i &+ 3] * b[i &+ 3]
+            i &+= 4
+        }
+        while i < n { s0 += a[i] * b[i]; i &+= 1 }
+        return (s0 + s1) + (s2 + s3)
     }
 }
