@@ -49,7 +49,7 @@ extension TutorCommand {
                 }
                 if let perturbation = PerturbationMethod(name: method) {
                     do {
-                        try perturbationOptions.validate(perturbation, target: target, smooth: smooth, out: out)
+                        try perturbationOptions.validate(perturbation, target: target, smooth: smooth, out: out, layer: layer)
                     } catch let error as PerturbationError {
                         throw CLIError.invalid(argument: error.option.flag, error.message)
                     }

@@ -87,7 +87,10 @@ struct PerturbationOptions: ParsableArguments {
     }
 
     /// Checks the flags of `method` before anything is loaded.
-    func validate(_ method: PerturbationMethod, target: Int?, smooth: Float, out: String) throws {
+    func validate(_ method: PerturbationMethod, target: Int?, smooth: Float, out: String, layer: String?) throws {
+        if layer != nil {
+            throw CLIError.invalid(argument: "--layer", "\(method) perturbs the input; it has no saliency layer")
+        }
         switch method {
         case .rise, .riseClass:
             if masks == nil {

@@ -95,6 +95,7 @@ struct PerturbationCommandTests {
         (["--method", "occlusion", "--window", "300", "--target", "1"], "--window"),
         (["--method", "occlusion", "--stride", "0", "--target", "1"], "--stride"),
         (["--method", "no-such-method", "--target", "1"], "--method"),
+        (["--method", "occlusion", "--layer", "_blocks.15", "--target", "1"], "--layer"),
     ])
     func badArgument(_ args: [String], named flag: String) throws {
         let out = TutorProcess.outputFolder("cli-bad").appendingPathComponent("map.png")
