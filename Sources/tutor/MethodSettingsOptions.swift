@@ -23,7 +23,8 @@ struct MethodSettingsOptions: ParsableArguments {
     var integration: String?
 
     @Option(help: ArgumentHelp("integrated-gradients: the baseline x′, an .npy tensor shaped like the model input "
-        + "(default: zeros, i.e. the normalised-space origin).", valueName: "npy"), completion: .file(extensions: ["npy"]))
+        + "(default: zeros, i.e. the normalised-space origin); occlusion: the number written into the window (default 0).",
+        valueName: "npy|v"), completion: .file(extensions: ["npy"]))
     var baseline: String?
 
     @Option(help: ArgumentHelp("smoothgrad: noisy samples (default 50).", valueName: "n"))
@@ -32,11 +33,12 @@ struct MethodSettingsOptions: ParsableArguments {
     @Option(help: ArgumentHelp("smoothgrad: noise σ as a fraction of the input's value range (default 0.15).", valueName: "f"))
     var noise: Float?
 
-    @Option(help: ArgumentHelp("smoothgrad: seed of the noise (default 0).", valueName: "n"))
+    @Option(help: ArgumentHelp("smoothgrad: seed of the noise; rise: seed of the mask generator (default 0).", valueName: "n"))
     var seed: UInt64?
 
     @Option(help: ArgumentHelp("integrated-gradients, smoothgrad: inputs per forward/backward pass (default 1; larger batches "
-        + "use more memory and were not faster on this engine).",
+        + "use more memory and were not faster on this engine); rise, occlusion: perturbed inputs per forward pass "
+        + "(default 32, occlusion 16).",
                                valueName: "n"))
     var batchSize: Int?
 
