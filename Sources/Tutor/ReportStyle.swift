@@ -46,7 +46,10 @@ enum ReportStyle {
     .diagnostics .error { color: var(--bad); } .diagnostics .warning { color: var(--warn); }
     .figure-group { display: flex; flex-wrap: wrap; gap: .8em; align-items: flex-end; }
     figure { margin: .4em 0; } figure img { max-width: 100%; height: auto; image-rendering: auto; border: 1px solid var(--border); background: #fff; }
-    figure img.map { image-rendering: pixelated; image-rendering: crisp-edges; }
+    figure img.map { image-rendering: pixelated; }
+    /* The maps of one show(heatmap:) call side by side at one size, whatever their stored resolution. */
+    .figure-group figure { flex: 0 0 auto; }
+    .figure-group :is(.role-heatmap, .role-overlay, .role-grayscale) img { width: 14em; max-width: calc(100vw - 3em); height: auto; }
     figure svg.chart { width: 100%; max-width: 40em; height: auto; color: var(--fg); }
     figure svg.colorbar { height: 224px; width: auto; color: var(--fg); }
     figure.role-chart figcaption { max-width: 40em; }

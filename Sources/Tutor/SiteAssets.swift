@@ -63,7 +63,9 @@ enum SiteAssets {
     .figure-group { display: flex; flex-wrap: wrap; gap: .8em; align-items: flex-end; }
     figure { margin: .4em 0; } figure img { max-width: 100%; height: auto; border: 1px solid var(--border); background: #fff; }
     figure img.map { image-rendering: pixelated; }
-    .figure-group figure { max-width: 16em; } .figure-group img { min-width: min(14em, 100%); }
+    .figure-group figure { max-width: 16em; }
+    .figure-group figure { flex: 0 0 auto; }
+    .figure-group :is(.role-heatmap, .role-overlay, .role-grayscale) img { width: 14em; max-width: calc(100vw - 3em); height: auto; }
     figcaption { font-size: .85em; color: var(--muted); max-width: 18em; }
     figure svg.chart { width: 100%; max-width: 40em; height: auto; color: var(--fg); }
     figure.role-chart figcaption { max-width: 40em; }

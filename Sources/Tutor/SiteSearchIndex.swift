@@ -113,15 +113,22 @@ enum APIReference {
     static func typePages(in api: URL) -> [String: String] {
         let documentation = api.appendingPathComponent("documentation")
         var pages: [String: String] = [:]
+        var moduleOf: [String: String] = [:]
         var ambiguous: Set<String> = []
         for module in modules(in: api) {
             let folder = documentation.appendingPathComponent(module)
-            for symbol in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
+            for symbol in ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() {
                 guard FileManager.default.fileExists(atPath: folder.appendingPathComponent(symbol).appendingPathComponent("index.html").path) else { continue }
                 // DocC names overloaded functions "saliency(model:…)"; the bare name is what lessons write.
                 let name = String(symbol.prefix { $0 != "(" }).lowercased()
                 let page = "api/documentation/\(module)/\(symbol.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? symbol)/"
-                if let existing = pages[name], existing != page { ambiguous.insert(name) } else { pages[name] = page }
+                // Overloads in one module: the first page will do. The same name in two modules: no link.
+                if let other = moduleOf[name] {
+                    if other != module { ambiguous.insert(name) }
+                } else {
+                    pages[name] = page
+                    moduleOf[name] = module
+                }
             }
         }
         for name in ambiguous { pages[name] = nil }

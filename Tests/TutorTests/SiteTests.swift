@@ -11,7 +11,14 @@ struct SiteTests {
         let course = Bundle.module.url(forResource: "Lessons/site-course", withExtension: nil)!.path
         let root = TutorProcess.outputFolder("site")
         let full = root.appendingPathComponent("full"), bare = root.appendingPathComponent("bare")
-        for (out, extra) in [(full, [String]()), (bare, ["--no-solutions"])] {
+        // A stand-in for a DocC build: one module with one type page.
+        let api = root.appendingPathComponent("docc")
+        let tensorPage = api.appendingPathComponent("documentation/engine/tensor")
+        try? FileManager.default.createDirectory(at: tensorPage, withIntermediateDirectories: true)
+        for folder in [tensorPage, tensorPage.deletingLastPathComponent()] {
+            try? "<!doctype html><title>DocC</title>".write(to: folder.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+        }
+        for (out, extra) in [(full, ["--api", api.path]), (bare, ["--no-solutions"])] {
             guard let output = try? TutorProcess.run(["site", course, "--out", out.path] + extra) else {
                 return .failure(Failure(message: "tutor site did not start"))
             }
@@ -59,6 +66,21 @@ struct SiteTests {
         #expect(first.contains("class=\"map\""), "maps are scaled with crisp pixels")
         #expect(FileManager.default.fileExists(atPath: site.appendingPathComponent("media/02-second/prose/images/pattern.png").path))
         #expect(!first.contains("src=\"http") && !first.contains("href=\"http://") && !first.contains("href=\"/"))
+    }
+
+    @Test("the API reference goes to api/, is linked from every page, and a type's first mention links to its page")
+    func apiReference() throws {
+        let (full, bare) = try Self.built.get()
+        #expect(FileManager.default.fileExists(atPath: full.appendingPathComponent("api/documentation/engine/tensor/index.html").path))
+        let landing = try Self.page(full, "api/index.html")
+        #expect(landing.contains("href=\"documentation/engine/\""))
+        for page in ["index.html", "01-first.html", "02-second.html", "search.html"] {
+            #expect(try Self.page(full, page).contains("<a href=\"api/index.html\">API reference</a>"), "\(page)")
+        }
+        let first = try Self.page(full, "01-first.html")
+        #expect(first.components(separatedBy: "<a class=\"api\" href=\"api/documentation/engine/tensor/\"><code>Tensor</code></a>").count - 1 == 1)
+        #expect(first.contains("a later mention of <code>Tensor</code>"), "only the first mention is linked")
+        #expect(!(try Self.page(bare, "01-first.html")).contains("API reference"), "no --api, no link")
     }
 
     @Test("figures: charts and colour bars are inline SVG with text; every image has alt text")
