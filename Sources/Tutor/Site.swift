@@ -42,7 +42,7 @@ public struct SiteBuilder {
     public func build(lessonFiles: [String], intro: String? = nil) throws -> SiteSummary {
         let dir = options.outputDirectory
         let manager = FileManager.default
-        try manager.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Self.claim(dir)
         // Only what this build writes may be in DIR: stale solutions from an earlier build must not survive.
         for name in ["assets", "media", "api"] { try? manager.removeItem(at: dir.appendingPathComponent(name)) }
         for name in (try? manager.contentsOfDirectory(atPath: dir.path)) ?? [] where name.hasSuffix(".html") {
@@ -74,6 +74,24 @@ public struct SiteBuilder {
         }
         let problems = lessons.compactMap { $0.status.ok ? nil : "\($0.lesson.path): \($0.status.text)" }
         return SiteSummary(pages: pages, lessonProblems: problems, bytes: Self.size(of: dir))
+    }
+
+    /// The file that marks a folder as a site this command wrote (and may therefore clear).
+    static let marker = ".tutor-site"
+
+    /// Creates DIR, or checks that an existing DIR is empty or an earlier site: a rebuild clears old pages, and
+    /// that must never hit a folder of the user's own files (`--out .` by mistake).
+    static func claim(_ dir: URL) throws {
+        let manager = FileManager.default
+        if let names = try? manager.contentsOfDirectory(atPath: dir.path), !names.isEmpty, !names.contains(marker) {
+            throw TutorError.io(path: dir.path, reason: "--out must be an empty folder or an earlier `tutor site` output (this one holds other files)")
+        }
+        do {
+            try manager.createDirectory(at: dir, withIntermediateDirectories: true)
+            try Data("written by tutor site; the next build replaces its pages\n".utf8).write(to: dir.appendingPathComponent(marker))
+        } catch {
+            throw TutorError.io(path: dir.path, reason: "cannot create the site folder: \(error.localizedDescription)")
+        }
     }
 
     /// Parses and runs each lesson (cached when unchanged); a lesson that fails to parse stops the build.

@@ -48,6 +48,12 @@ extension TutorCommand {
             var runOptions = RunOptions()
             runOptions.stepTimeout = stepTimeout
             runOptions.useCache = !noCache
+            // One line per lesson as it finishes: a cold build runs every lesson and takes minutes.
+            runOptions.progress = { event in
+                if case .finished(let lesson, let summary) = event {
+                    FileHandle.standardError.write(Data("\(lesson) — \(summary)\n".utf8))
+                }
+            }
             var options = SiteOptions(outputDirectory: URL(fileURLWithPath: out, isDirectory: true))
             options.includeSolutions = !noSolutions
             options.apiDirectory = api.map { URL(fileURLWithPath: $0, isDirectory: true) }

