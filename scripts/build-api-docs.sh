@@ -44,4 +44,5 @@ for folder, _, files in os.walk(root):
     with open(path, "w", encoding="utf-8") as f:
         f.write(html)
 PY
-echo "API reference: $out ($(du -sh "$out" | cut -f1), $(( $(date +%s) - start )) s)"
+bytes=$(find "$out" -type f -printf '%s\n' | awk '{ t += $1 } END { print t + 0 }')
+echo "API reference: $out ($bytes bytes, $(( $(date +%s) - start )) s)"

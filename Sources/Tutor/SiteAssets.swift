@@ -38,6 +38,9 @@ enum SiteAssets {
       .menu-toggle { display: inline-block; }
       .sidebar { position: static; max-height: none; }
       .js .sidebar:not(.open) { display: none; }
+      .topbar { flex-wrap: wrap; }
+      .topbar .search { order: 5; flex: 1 1 100%; }
+      .topbar input[type=search] { width: 100%; max-width: none; }
     }
     main { min-width: 0; max-width: 52em; }
     h1 { line-height: 1.25; } h2 { margin-top: 1.8em; }
