@@ -39,6 +39,7 @@ enum SiteAssets {
       .sidebar { position: static; max-height: none; }
       .js .sidebar:not(.open) { display: none; }
       .topbar { flex-wrap: wrap; }
+      .topbar .brand { flex: 1 1 0; min-width: 0; }
       .topbar .search { order: 5; flex: 1 1 100%; }
       .topbar input[type=search] { width: 100%; max-width: none; }
     }

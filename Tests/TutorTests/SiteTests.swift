@@ -98,6 +98,18 @@ struct SiteTests {
         #expect(images.allSatisfy { $0.contains(" alt=\"a map growing towards the bottom-right corner") })
     }
 
+    @Test("the one-file report of tutor run draws the same charts and colour bar inline")
+    func chartsInTheReport() throws {
+        let folder = TutorProcess.outputFolder("site-report")
+        let lesson = Self.course.appendingPathComponent("01-first.md").path
+        let output = try TutorProcess.run(["run", lesson, "--output", folder.path])
+        #expect(output.status == 0, "\(output.stderr)")
+        let report = try String(contentsOf: folder.appendingPathComponent("01-first.html"), encoding: .utf8)
+        #expect(report.components(separatedBy: "<svg class=\"chart\"").count - 1 == 2)
+        #expect(report.contains("<svg class=\"colorbar\"") && report.contains(">Energy per iteration<"))
+        #expect(report.contains("data:image/png;base64,"), "the report stays one self-contained file")
+    }
+
     @Test("exercises show the TODO form, the solution behind a toggle, and public checks as what they verify")
     func exercises() throws {
         let (site, _) = try Self.built.get()
