@@ -27,6 +27,7 @@ enum SiteAssets {
       border-radius: 4px; padding: .2em .6em; cursor: pointer; }
     button:hover { border-color: var(--accent); }
     .menu-toggle { display: none; }
+    html:not(.js) #theme-toggle, html:not(.js) #menu-toggle { display: none; } /* they need the script; without it the system theme applies and the sidebar stays open */
     .layout { display: grid; grid-template-columns: minmax(13em, 17em) minmax(0, 1fr); gap: 2.5em; max-width: 82em; margin: 0 auto; padding: 1em 1.2em 3em; }
     .sidebar { position: sticky; top: 3.6em; align-self: start; max-height: calc(100vh - 4.5em); overflow-y: auto; font-size: .9em; }
     .sidebar ol, .sidebar ul { list-style: none; padding: 0; margin: 0; }
