@@ -72,6 +72,14 @@ public struct BackwardContext: @unchecked Sendable {
 }
 
 /// A replacement backward rule for one kind of op, e.g. guided backprop's ReLU rule.
+///
+/// ```swift
+/// struct PositiveOnly: BackwardRule {   // DeconvNet's ReLU: keep the positive upstream gradient
+///     func inputGradient(_ context: BackwardContext, upstream: Tensor) -> Tensor {
+///         upstream.map { $0 > 0 ? $0 : 0 }
+///     }
+/// }
+/// ```
 public protocol BackwardRule: Sendable {
     /// The gradient with respect to the op's input x, given the gradient of its output.
     func inputGradient(_ context: BackwardContext, upstream: Tensor) -> Tensor
@@ -97,6 +105,11 @@ public struct ClosureRule: BackwardRule {
 }
 
 /// A set of backward-rule overrides keyed by op kind; ops without an entry use their ordinary gradient.
+///
+/// ```swift
+/// var rules = BackwardRules()
+/// rules[.relu] = PositiveOnly()
+/// ```
 public struct BackwardRules: Sendable {
     var rules: [OpKind: any BackwardRule] = [:]
 
@@ -124,6 +137,11 @@ public struct BackwardRules: Sendable {
 }
 
 /// Runs `body` with `rules` active: ops recorded inside use these backward rules when differentiated later.
+///
+/// ```swift
+/// let y = withBackwardRules(rules) { x.relu() }           // recorded with the override
+/// let g = gradients(of: y, seed: seed, wrt: [x])[0]       // differentiated with it, even outside the scope
+/// ```
 public func withBackwardRules<R>(_ rules: BackwardRules, _ body: () throws -> R) rethrows -> R {
     try BackwardRules.$current.withValue(rules, operation: body)
 }

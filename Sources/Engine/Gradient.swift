@@ -145,6 +145,12 @@ private func backward(_ node: Node, upstream: Tensor, needs: [Bool]) -> [Tensor?
 /// Vector-Jacobian product: the gradients of `output` (weighted by `seed`, same shape as output) with
 /// respect to each of `inputs`. Inputs that do not require grad, or that `output` does not depend on,
 /// get zeros. Only nodes between the inputs and the output are visited.
+///
+/// ```swift
+/// let x = Tensor([-1, 2, 3]).requiringGrad()
+/// let y = x.relu()
+/// let g = gradients(of: y, seed: Tensor([1, 1, 1]), wrt: [x])[0]   // [0, 1, 1]
+/// ```
 public func gradients(
     of output: Tensor, seed: Tensor, wrt inputs: [Tensor], file: StaticString = #file, line: UInt = #line
 ) -> [Tensor] {

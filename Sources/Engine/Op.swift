@@ -113,6 +113,10 @@ extension Tensor {
     public var requiresGrad: Bool { node != nil }
 
     /// A new leaf over the same values that asks for its gradient; detached from any graph.
+    ///
+    /// ```swift
+    /// let image = example.input.requiringGrad()   // gradients(of:seed:wrt: [image]) now reaches the pixels
+    /// ```
     public func requiringGrad() -> Tensor {
         let node = Node(op: .leaf, inputs: [], output: detached(), rule: nil)
         return Tensor(shape: shape, storage: storage, node: node)

@@ -54,6 +54,12 @@ public final class TensorStorage: @unchecked Sendable {
 ///
 /// A value type over a shared buffer: copies are cheap, and mutation through
 /// `withUnsafeMutableBufferPointer` copies the buffer first when it is shared.
+///
+/// ```swift
+/// let x = Tensor(shape: [1, 3, 2, 2], scalars: (0..<12).map(Float.init))
+/// let m = x.abs().max(axis: 1, keepDims: true)   // [1, 1, 2, 2]
+/// print(m.shape, m.scalars)
+/// ```
 public struct Tensor: @unchecked Sendable {
     /// The extent of each dimension, outermost first.
     public let shape: [Int]

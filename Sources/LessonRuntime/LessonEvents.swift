@@ -128,12 +128,12 @@ final class LessonEventLog: @unchecked Sendable {
         }
     }
 
-    /// A fresh file name for an image of the current step.
-    func nextImageURL(role: String) -> URL? {
+    /// A fresh file name for an image (or, with `extension` "json", a figure description) of the current step.
+    func nextImageURL(role: String, extension ext: String = "png") -> URL? {
         guard let assetsDirectory else { return nil }
         let name = lock.withLock { () -> String in
             imageCounter += 1
-            return "step\(max(currentStep, 0))-\(imageCounter)-\(role).png"
+            return "step\(max(currentStep, 0))-\(imageCounter)-\(role).\(ext)"
         }
         return assetsDirectory.appendingPathComponent(name)
     }

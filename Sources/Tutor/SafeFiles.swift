@@ -21,11 +21,22 @@ enum SafeFiles {
 
     private static func isDigit(_ c: Character) -> Bool { c >= "0" && c <= "9" }
 
-    private static let roles: Set<String> = ["image", "heatmap", "overlay", "grayscale", "colorbar"]
+    /// Roles drawn from a PNG, and roles drawn from a JSON figure description (charts and colour bars as SVG).
+    private static let pngRoles: Set<String> = ["image", "heatmap", "overlay", "grayscale", "colorbar"]
+    private static let figureRoles: Set<String> = ["chart", "colorbar"]
 
     private static func matches(_ name: String, prefix: String) -> Bool {
-        guard name.hasPrefix(prefix), name.hasSuffix(".png"), name.count < 80 else { return false }
-        let parts = name.dropFirst(prefix.count).dropLast(4).split(separator: "-", omittingEmptySubsequences: false)
+        guard name.hasPrefix(prefix), name.count < 80 else { return false }
+        let roles: Set<String>
+        let stem: Substring
+        if name.hasSuffix(".png") {
+            (roles, stem) = (pngRoles, name.dropFirst(prefix.count).dropLast(4))
+        } else if name.hasSuffix(".json") {
+            (roles, stem) = (figureRoles, name.dropFirst(prefix.count).dropLast(5))
+        } else {
+            return false
+        }
+        let parts = stem.split(separator: "-", omittingEmptySubsequences: false)
         return parts.count == 3 && parts[0...1].allSatisfy { !$0.isEmpty && $0.count <= 9 && $0.allSatisfy(isDigit) }
             && roles.contains(String(parts[2]))
     }
