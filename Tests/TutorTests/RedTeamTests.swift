@@ -266,6 +266,17 @@ struct RedTeamTests {
         #expect(output.status == 1, "\(output.stderr)")
         #expect(checks.exercises[0].tests.first?.status == "failed")
         #expect(checks.exercises[0].tests.first?.line == 10)
+
+        // Compiler errors in such a file still land on their step and line.
+        let broken = odd.deletingLastPathComponent().appendingPathComponent("b:r \"o\" \\ ken.md")
+        try "# t\n\n```swift\nlet x: Int = \"s\"\n```\n\n```swift\nprint(\"ok\")\n```\n".write(to: broken, atomically: true, encoding: .utf8)
+        let json = RedTeam.lastFolder.appendingPathComponent("broken.json")
+        let run = try TutorProcess.run(["run", broken.path, "--output", RedTeam.lastFolder.path, "--json", json.path])
+        #expect(run.status == 1, "\(run.stderr)")
+        let result = try #require(try JSONDecoder().decode([LessonRunResult].self, from: Data(contentsOf: json)).first)
+        #expect(result.step(atLine: 3)?.status == .compileError)
+        #expect(result.step(atLine: 3)?.failureLine == 4)
+        #expect(result.step(atLine: 7)?.status == .ok)
     }
 }
 
