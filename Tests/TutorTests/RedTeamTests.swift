@@ -106,6 +106,16 @@ struct RedTeamTests {
         #expect(checks.errors.contains { $0.contains("tampered") })
     }
 
+    @Test("a TODO() reached from a check fails that check honestly; the other checks still run")
+    func todoInsideCheck() throws {
+        let (output, checks) = try RedTeam.check("todo-in-check")
+        #expect(output.status == 1)
+        let tests = checks.exercises[0].tests
+        #expect(tests.map(\.status) == ["failed", "passed"])
+        #expect(tests.first?.message?.contains("TODO not done at line 5") == true)
+        #expect(checks.errors.isEmpty, "\(checks.errors)")
+    }
+
     @Test("#sourceLocation in lesson code is an error at its line")
     func sourceLocationDirective() throws {
         let output = try TutorProcess.run(["run", try RedTeam.copy("source-location").path, "--output", RedTeam.lastFolder.path])
