@@ -13,11 +13,30 @@ enum DiagnosticParser {
                 guard parts.count == 4, let lineNumber = Int(parts[0]), let column = Int(parts[1]) else { continue }
                 let severity = parts[2].trimmingCharacters(in: .whitespaces)
                 guard ["error", "warning", "note"].contains(severity) else { continue }
-                result.append(Diagnostic(file: String(line[..<colon]), line: lineNumber, column: column, severity: severity,
+                result.append(Diagnostic(file: unescape(String(line[..<colon])), line: lineNumber, column: column, severity: severity,
                                          message: parts[3].trimmingCharacters(in: .whitespaces)))
                 break
             }
         }
         return result
+    }
+
+    /// The compiler prints a `#sourceLocation` file as written in the literal: undo the escapes
+    /// `swiftStringLiteral` made (`\\`, `\"`), so the name matches the lesson's path again.
+    static func unescape(_ file: String) -> String {
+        guard file.contains("\\") else { return file }
+        var out = ""
+        var escaping = false
+        for character in file {
+            if escaping {
+                out.append(character)
+                escaping = false
+            } else if character == "\\" {
+                escaping = true
+            } else {
+                out.append(character)
+            }
+        }
+        return out
     }
 }

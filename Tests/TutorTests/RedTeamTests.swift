@@ -106,6 +106,16 @@ struct RedTeamTests {
         #expect(checks.errors.contains { $0.contains("tampered") })
     }
 
+    @Test("a TODO() reached from a check fails that check honestly; the other checks still run")
+    func todoInsideCheck() throws {
+        let (output, checks) = try RedTeam.check("todo-in-check")
+        #expect(output.status == 1)
+        let tests = checks.exercises[0].tests
+        #expect(tests.map(\.status) == ["failed", "passed"])
+        #expect(tests.first?.message?.contains("TODO not done at line 5") == true)
+        #expect(checks.errors.isEmpty, "\(checks.errors)")
+    }
+
     @Test("#sourceLocation in lesson code is an error at its line")
     func sourceLocationDirective() throws {
         let output = try TutorProcess.run(["run", try RedTeam.copy("source-location").path, "--output", RedTeam.lastFolder.path])
@@ -266,6 +276,17 @@ struct RedTeamTests {
         #expect(output.status == 1, "\(output.stderr)")
         #expect(checks.exercises[0].tests.first?.status == "failed")
         #expect(checks.exercises[0].tests.first?.line == 10)
+
+        // Compiler errors in such a file still land on their step and line.
+        let broken = odd.deletingLastPathComponent().appendingPathComponent("b:r \"o\" \\ ken.md")
+        try "# t\n\n```swift\nlet x: Int = \"s\"\n```\n\n```swift\nprint(\"ok\")\n```\n".write(to: broken, atomically: true, encoding: .utf8)
+        let json = RedTeam.lastFolder.appendingPathComponent("broken.json")
+        let run = try TutorProcess.run(["run", broken.path, "--output", RedTeam.lastFolder.path, "--json", json.path])
+        #expect(run.status == 1, "\(run.stderr)")
+        let result = try #require(try JSONDecoder().decode([LessonRunResult].self, from: Data(contentsOf: json)).first)
+        #expect(result.step(atLine: 3)?.status == .compileError)
+        #expect(result.step(atLine: 3)?.failureLine == 4)
+        #expect(result.step(atLine: 7)?.status == .ok)
     }
 }
 
