@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Engine
 
 /// The `tutor` command: lessons (run, check) and one-off saliency tools (saliency, predict, bench).
@@ -21,6 +22,12 @@ struct TutorCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // A malformed value or missing option (ArgumentParser's usage error, 64) is a bad argument like
+            // every other: its message names the option, and the exit code is the project's 2.
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
             exit(withError: error)
         }
     }

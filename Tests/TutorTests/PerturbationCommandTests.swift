@@ -96,6 +96,8 @@ struct PerturbationCommandTests {
         (["--method", "occlusion", "--stride", "0", "--target", "1"], "--stride"),
         (["--method", "no-such-method", "--target", "1"], "--method"),
         (["--method", "occlusion", "--layer", "_blocks.15", "--target", "1"], "--layer"),
+        (["--method", "rise", "--num-masks", "many", "--target", "1"], "--num-masks"),
+        (["--method", "rise", "--seed", "-1", "--target", "1"], "--seed"),
     ])
     func badArgument(_ args: [String], named flag: String) throws {
         let out = TutorProcess.outputFolder("cli-bad").appendingPathComponent("map.png")
