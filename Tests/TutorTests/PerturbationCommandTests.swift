@@ -53,7 +53,7 @@ struct PerturbationCommandTests {
         let out = folder.appendingPathComponent("masks.npy"), history = folder.appendingPathComponent("history.json")
         let result = try TutorProcess.run(Self.base + [
             "--method", "extremal-perturbation", "--target", "281", "--areas", "0.05,0.12", "--max-iter", "2",
-            "--reward", "contrastive", "--variant", "preserve", "--out", out.path, "--history", history.path])
+            "--reward", "contrastive", "--variant", "preserve", "--no-jitter", "--out", out.path, "--history", history.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try Self.npyShape(out) == [2, 1, 224, 224])
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: history)) as? [String: Any]
