@@ -158,7 +158,6 @@ public struct SmoothMaskGenerator: Sendable {
             }
         }
         let fullTensor = Tensor(shape: [k, 1, fullHeight, fullWidth], storage: full)
-        _ = (pH, pW)
         return Output(cropped: crop(fullTensor), full: fullTensor, coefficients: coefficients)
     }
 

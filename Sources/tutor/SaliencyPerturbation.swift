@@ -38,6 +38,9 @@ struct PerturbationOptions: ParsableArguments {
     @Option(help: ArgumentHelp("extremal-perturbation: blur or fade.", valueName: "kind"))
     var perturbation = "blur"
 
+    @Flag(inversion: .prefixedNo, help: "extremal-perturbation: flip the perturbed images on even iterations (TorchRay: on).")
+    var jitter = true
+
     @Option(help: ArgumentHelp("extremal-perturbation: write the optimisation history (energy curves) as JSON.",
                                valueName: "json"))
     var history: String?
@@ -64,6 +67,7 @@ struct PerturbationOptions: ParsableArguments {
         var options = ExtremalPerturbationOptions()
         options.areas = try parsedAreas()
         options.maxIter = maxIter
+        options.jitter = jitter
         options.variant = try PerturbationVariant(parsing: variant)
         options.reward = try PerturbationReward(parsing: reward)
         guard let kind = PerturbationKind(rawValue: perturbation.lowercased()) else {

@@ -53,7 +53,7 @@ struct PerturbationCommandTests {
         let out = folder.appendingPathComponent("masks.npy"), history = folder.appendingPathComponent("history.json")
         let result = try TutorProcess.run(Self.base + [
             "--method", "extremal-perturbation", "--target", "281", "--areas", "0.05,0.12", "--max-iter", "2",
-            "--reward", "contrastive", "--variant", "preserve", "--out", out.path, "--history", history.path])
+            "--reward", "contrastive", "--variant", "preserve", "--no-jitter", "--out", out.path, "--history", history.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try Self.npyShape(out) == [2, 1, 224, 224])
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: history)) as? [String: Any]
@@ -96,6 +96,8 @@ struct PerturbationCommandTests {
         (["--method", "occlusion", "--stride", "0", "--target", "1"], "--stride"),
         (["--method", "no-such-method", "--target", "1"], "--method"),
         (["--method", "occlusion", "--layer", "_blocks.15", "--target", "1"], "--layer"),
+        (["--method", "rise", "--num-masks", "many", "--target", "1"], "--num-masks"),
+        (["--method", "rise", "--seed", "-1", "--target", "1"], "--seed"),
     ])
     func badArgument(_ args: [String], named flag: String) throws {
         let out = TutorProcess.outputFolder("cli-bad").appendingPathComponent("map.png")
