@@ -7,7 +7,7 @@ struct TutorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tutor",
         abstract: "Run and check SaliencyTutor lessons; compute saliency maps from the command line.",
-        subcommands: [Run.self, Check.self, Saliency.self, Predict.self, Bench.self]
+        subcommands: [Run.self, Check.self, Release.self, Grade.self, GradeWorker.self, Gradebook.self, Saliency.self, Predict.self, Bench.self]
     )
 
     static func main() async {
