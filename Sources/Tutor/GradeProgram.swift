@@ -59,11 +59,13 @@ struct GradeProgram {
                 continue
             }
             // A plain step failed on student code: the exercises it mentions, else the last one before it.
-            let candidates = source.exercises.filter { exercise in
+            // Indices are the graded file's; the names an exercise declares come from the instructor's version.
+            let candidates = lesson.exercises.filter { exercise in
                 code[exercise.exerciseID!] != nil && exercise.index < step.index
             }
             var culprits = candidates.filter { candidate in
-                GradeSplice.declaredNames(candidate).contains { GradeSplice.mentions(step.lines, $0) }
+                let original = source.exercises.first { $0.exerciseID == candidate.exerciseID } ?? candidate
+                return GradeSplice.declaredNames(original).contains { GradeSplice.mentions(step.lines, $0) }
             }
             if culprits.isEmpty, let lastOne = candidates.last { culprits = [lastOne] }
             for culprit in culprits {

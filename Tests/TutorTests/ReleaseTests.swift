@@ -42,15 +42,21 @@ struct ReleaseTests {
             let released = try String(contentsOf: out.appendingPathComponent(entry.file), encoding: .utf8)
             #expect(!released.contains("BEGIN SOLUTION") && !released.contains("END SOLUTION"), "\(entry.id)")
             #expect(!released.contains("hidden"), "\(entry.id): the word `hidden` survives (an attribute or a trace)")
-            for line in Self.secretLines(of: source) {
+            let secrets = Self.secretLines(of: source)
+            #expect(!secrets.isEmpty, "\(entry.id): no solution or hidden-test line to look for")
+            for line in secrets {
                 #expect(!released.contains(line), "\(entry.id) leaks a solution or hidden-test line: \(line)")
             }
             // Hidden tests' names and points leave no trace either.
             for step in source.steps {
                 guard case .test(_, _, true) = step.role else { continue }
-                for line in step.lines where line.contains("@Test") || line.contains("func ") {
-                    let name = line.components(separatedBy: "func ").last?.prefix { $0 != "(" } ?? ""
-                    if name.count > 3 { #expect(!released.contains(String(name)), "\(entry.id) leaks the hidden test `\(name)`") }
+                for line in step.lines {
+                    var names: [String] = []
+                    if let range = line.range(of: "func ") { names.append(String(line[range.upperBound...].prefix { $0 != "(" })) }
+                    if let range = line.range(of: "@Test(\"") { names.append(String(line[range.upperBound...].prefix { $0 != "\"" })) }
+                    for name in names where name.count > 3 {
+                        #expect(!released.contains(name), "\(entry.id) leaks the hidden test `\(name)`")
+                    }
                 }
             }
             // Exercise ids, public points and the hash of every locked block are recorded, and the hashes hold.
@@ -63,6 +69,16 @@ struct ReleaseTests {
             let reparsed = try LessonParser.parse(text: released, path: entry.file)
             #expect(reparsed.exercises.allSatisfy { $0.lines.contains { $0.contains("TODO(") } })
         }
+        // The released first lesson runs: the steps that need the unfinished exercise are not run, the rest are fine.
+        let json = out.appendingPathComponent("check-01.json")
+        let check = try TutorProcess.run(["check", out.appendingPathComponent("01-gradient.md").path, "--output", out.path, "--json", json.path])
+        #expect(check.status == 1, "\(check.stderr)")
+        let summary = try JSONDecoder().decode(CheckResult.self, from: Data(contentsOf: json))
+        #expect(!summary.steps.contains { $0.status == .compileError || $0.status == .trapped })
+        #expect(summary.steps.contains { $0.status == .notRun && $0.message?.contains("to-saliency") == true })
+        #expect(summary.steps.filter { $0.status == .ok }.count >= 5)
+        #expect(summary.exercises.flatMap(\.tests).allSatisfy { !$0.hidden })
+
         let manifestText = try String(contentsOf: out.appendingPathComponent("release.json"), encoding: .utf8)
         #expect(!manifestText.contains("perImage") && !manifestText.contains("hidden"))
     }
