@@ -13,6 +13,16 @@ struct GradeProgram {
         let source = try LessonParser.parse(text: job.sourceText, path: path)
         var broken: [String: DecidedExercise] = job.decided
         var problems: [String] = []
+        // Nothing attempted: every exercise is as released (or already decided), so there is nothing to build.
+        let untouched = Set(source.exercises.filter { Self.isUntouched($0, job.code[$0.exerciseID!]) }.compactMap(\.exerciseID))
+        if source.exercises.allSatisfy({ broken[$0.exerciseID!] != nil || untouched.contains($0.exerciseID!) }) {
+            return WorkerOutcome(exercises: source.exercises.map { step in
+                let id = step.exerciseID!
+                let decided = broken[id] ?? DecidedExercise(status: .todo, note: "TODO not done: the exercise is as released")
+                return ExerciseGrade(id: id, points: 0, possible: GradeTask.possible(step, in: source), status: decided.status,
+                                     note: decided.note, code: job.code[id], tests: [])
+            }, steps: [], images: [:], problems: [])
+        }
         var last: (run: LessonRunResult, checks: CheckResult, lesson: Lesson)?
         for _ in 0...(source.exercises.count + 1) {
             let code = job.code.filter { broken[$0.key] == nil }
@@ -36,6 +46,8 @@ struct GradeProgram {
             let blamed = blame(outcome.run, lesson: lesson, source: source, code: code)
             if blamed.isEmpty { break }
             broken.merge(blamed) { old, _ in old }
+            // Run again only when some other exercise still has student code to grade.
+            if !job.code.keys.contains(where: { broken[$0] == nil }) { break }
         }
         guard let last else { throw TutorError.setup("grading \(path) never got a program to run") }
         let exercises = source.exercises.map { step in
@@ -43,6 +55,17 @@ struct GradeProgram {
         }
         return WorkerOutcome(exercises: exercises, steps: last.run.steps, images: images(of: last.run),
                              problems: problems + last.checks.errors.map(redactHidden))
+    }
+
+    /// True when the student's code for an exercise is its released `TODO()` form (spaces at line ends aside).
+    static func isUntouched(_ step: Step, _ code: [String]?) -> Bool {
+        guard let code else { return false }
+        let trim = { (lines: [String]) -> [String] in
+            var result = lines.map { String($0.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
+            while result.last?.isEmpty == true { result.removeLast() }
+            return result
+        }
+        return trim(code) == trim(StudentForm.exerciseLines(step))
     }
 
     /// Exercises to blame for a failing run: an exercise step that failed, or the exercises a failing step uses.
