@@ -34,9 +34,9 @@ def main():
         kind = kinds[n % len(kinds)]
         code = {} if kind == "todo" else dict(solutions)
         if kind == "compile-error":
-            code[first] = re.sub(r"\{\n", "{\n    let broken: Int = \"not a number\"\n", code[first], count=1)
+            code[first] = re.sub(r"(func [^\n]*\{\n)", r'\1    let broken: Int = "not a number"\n', code[first], count=1)
         if kind == "trap":
-            code[first] = re.sub(r"\{\n", "{\n    let none: [Int] = []; _ = none[1]\n", code[first], count=1)
+            code[first] = re.sub(r"(func [^\n]*\{\n)", r"\1    let none: [Int] = []; _ = none[1]\n", code[first], count=1)
         folder = f"{work}/submissions/student{n:03d}-{kind}"
         os.makedirs(folder)
         open(f"{folder}/{name}", "w").write(with_code(code))
