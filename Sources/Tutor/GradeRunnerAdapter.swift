@@ -55,6 +55,8 @@ enum GradeRunnerAdapter {
         guard let data = FileManager.default.contents(atPath: jobPath) else {
             throw TutorError.io(path: jobPath, reason: "cannot read the grading job")
         }
+        // The job holds the instructor's lesson (hidden tests, reference solutions): gone before student code runs.
+        try? FileManager.default.removeItem(atPath: jobPath)
         let job = try JSONDecoder().decode(WorkerJob.self, from: data)
         let outcome = try GradeProgram(job: job, check: check).grade()
         try JSONEncoder().encode(outcome).write(to: URL(fileURLWithPath: resultPath))
