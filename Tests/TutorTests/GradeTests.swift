@@ -40,6 +40,7 @@ struct GradeTests {
         "ivan,small-course,double,0,3,missing", "ivan,small-course,sum,0,2,missing", "ivan,small-course,greet,0,1,missing",
         "judy,small-course,double,3,3,passed", "judy,small-course,sum,2,2,passed", "judy,small-course,greet,1,1,passed",
         "kate,small-course,double,0,3,missing", "kate,small-course,sum,0,2,missing", "kate,small-course,greet,0,1,missing",
+        "lena,small-course,double,0,3,missing", "lena,small-course,sum,0,2,missing", "lena,small-course,greet,0,1,missing",
     ]
 
     /// Writes the class: a release of the small course, then each student's copy with their code put in.
@@ -56,11 +57,14 @@ struct GradeTests {
             if student == "hank" {
                 // Edits a public check so that it always passes.
                 text = text.replacingOccurrences(of: "#expect(double(21) == 42, \"double(21) should be 42\")", with: "#expect(true)")
+                // And adds a check of their own.
+                text += "\n```swift test for=double points=5\n@Test func mine() { #expect(true) }\n```\n"
             }
             if student == "judy" { text = text.replacingOccurrences(of: "\n", with: "\r\n") }
             try write(text, to: submissions.appendingPathComponent("\(student)/small-course.md"))
         }
         try write("I forgot to hand in my lesson.", to: submissions.appendingPathComponent("ivan/notes.txt"))
+        try write("Notes, not the lesson.\n", to: submissions.appendingPathComponent("lena/small-course.md"))
         let folder = submissions.appendingPathComponent("kate")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Data([0x23, 0x20, 0xFF, 0xFE, 0x00, 0xC3, 0x28]).write(to: folder.appendingPathComponent("small-course.md"))
@@ -89,10 +93,11 @@ struct GradeTests {
 
     @Test("a synthetic class: every status, row by row; re-running changes nothing; shards merge to the same gradebook")
     func gradesAClass() throws {
-        let (submissions, _) = try Self.makeClass("grade-class")
+        let (submissions, release) = try Self.makeClass("grade-class")
         let out = submissions.deletingLastPathComponent().appendingPathComponent("grades")
         let started = Date()
-        let first = try Self.grade(submissions, out)
+        // With the release manifest; the runs below derive the locked blocks from the source and must agree.
+        let first = try Self.grade(submissions, out, ["--manifest", release.appendingPathComponent("release.json").path])
         let seconds = Date().timeIntervalSince(started)
         #expect(first.status == 0, "\(first.stderr)")
         let rows = try Self.rows(out)
@@ -105,6 +110,8 @@ struct GradeTests {
         #expect(csv.hasPrefix("student,lesson,exercise,points,possible,status,note\n"))
         #expect(csv.contains("hank,small-course,double,0,3,todo,") && csv.contains("edited the public test for `double`"))
         #expect(csv.contains("not UTF-8"))
+        #expect(csv.contains("lena,small-course,double,0,3,missing,small-course.md is not this lesson's Markdown"))
+        #expect(csv.contains("added a public test for `double`"))
         #expect(!csv.contains("SECRET-MESSAGE") && !csv.contains("secretNegativeDoubling"))
 
         // Feedback: code, outputs, public messages; hidden checks by name and outcome only.
@@ -129,13 +136,13 @@ struct GradeTests {
         let pageBefore = try Data(contentsOf: out.appendingPathComponent("carol/small-course.html"))
         let second = try Self.grade(submissions, out)
         #expect(second.status == 0)
-        #expect(second.stdout.contains("graded 0 submissions, kept 11 earlier results"), "\(second.stdout)")
+        #expect(second.stdout.contains("graded 0 submissions, kept 12 earlier results"), "\(second.stdout)")
         #expect(try Data(contentsOf: out.appendingPathComponent("gradebook.csv")) == before)
         #expect(try Data(contentsOf: out.appendingPathComponent("carol/small-course.html")) == pageBefore)
 
         // Shards: two disjoint halves that merge to the same gradebook. Grading itself is covered above, so each
         // shard starts from the kept results of its own students: a shard that picked anyone else would grade them.
-        let everyone = Self.students.keys.sorted() + ["ivan", "kate"]
+        let everyone = Self.students.keys.sorted() + ["ivan", "kate", "lena"]
         var shards: [URL] = []
         for index in 1...2 {
             let shard = out.deletingLastPathComponent().appendingPathComponent("shard-\(index)")
