@@ -60,6 +60,10 @@ struct GradeTests {
                 // And adds a check of their own.
                 text += "\n```swift test for=double points=5\n@Test func mine() { #expect(true) }\n```\n"
             }
+            if student == "carol" {
+                // Deletes a step (the original still runs).
+                text = text.replacingOccurrences(of: "```swift\nprint(\"total:\", total([1, 2, 3]))\n```\n", with: "")
+            }
             if student == "judy" { text = text.replacingOccurrences(of: "\n", with: "\r\n") }
             try write(text, to: submissions.appendingPathComponent("\(student)/small-course.md"))
         }
@@ -76,7 +80,7 @@ struct GradeTests {
         try text.write(to: url, atomically: true, encoding: .utf8)
     }
 
-    static let limits = ["--step-timeout", "10", "--test-timeout", "5", "--memory", "2048", "--jobs", "2"]
+    static let limits = ["--step-timeout", "10", "--test-timeout", "10", "--memory", "2048", "--jobs", "2"]
 
     static func grade(_ submissions: URL, _ out: URL, _ extra: [String] = []) throws -> TutorProcess.Output {
         try TutorProcess.run(["grade", submissions.path, "--source", source, "--out", out.path] + limits + extra)
@@ -112,6 +116,9 @@ struct GradeTests {
         #expect(csv.contains("not UTF-8"))
         #expect(csv.contains("lena,small-course,double,0,3,missing,small-course.md is not this lesson's Markdown"))
         #expect(csv.contains("added a public test for `double`"))
+        #expect(csv.contains("carol,small-course,double,0,3,failed,2 of 2 checks failed; changed locked blocks (ignored): 1"))
+        #expect(try String(contentsOf: out.appendingPathComponent("carol/small-course.html"), encoding: .utf8).contains("removed the step"))
+        #expect(try String(contentsOf: out.appendingPathComponent("carol/small-course.html"), encoding: .utf8).contains("total: 6"))
         #expect(!csv.contains("SECRET-MESSAGE") && !csv.contains("secretNegativeDoubling"))
 
         // Feedback: code, outputs, public messages; hidden checks by name and outcome only.
