@@ -70,6 +70,7 @@ public enum Grader {
         let store = GradeStore(root: request.out)
         try store.prepare()
         let manifest = try request.manifest.map { try ReleaseManifest.read(URL(fileURLWithPath: $0)) }
+        if request.progress { FileHandle.standardError.write(Data("checking the source lessons with their reference solutions…\n".utf8)) }
         try SourceCheck.verify(sources, store: store, sandbox: sandbox, limits: request.limits, regrade: request.regrade)
 
         var tasks: [GradeTask] = []
@@ -97,6 +98,7 @@ public enum Grader {
             }
         }
         let progress = GradeProgress(total: tasks.count, enabled: request.progress)
+        progress.start()
         let fresh = GradePool.run(tasks, jobs: request.jobs) { task in
             let grade = task.run(limits: request.limits, sandbox: sandbox)
             try? store.save(grade)
@@ -259,6 +261,12 @@ final class GradeProgress: @unchecked Sendable {
     init(total: Int, enabled: Bool) {
         self.total = total
         self.enabled = enabled
+    }
+
+    /// Shows the empty bar (terminal only), so a long first submission does not look like a hang.
+    func start() {
+        guard enabled, live, total > 0 else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(String(repeating: "░", count: 24)) 0/\(total) graded · grading \(total) submission\(total == 1 ? "" : "s")".utf8))
     }
 
     func finished(_ grade: LessonGrade) {
