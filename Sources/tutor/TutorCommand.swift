@@ -8,8 +8,8 @@ struct TutorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tutor",
         abstract: "Run and check SaliencyTutor lessons; compute saliency maps from the command line.",
-        subcommands: [Run.self, Check.self, Site.self, Saliency.self, Predict.self, Bench.self,
-                      PointingGameCommand.self, Faithfulness.self, SanityCheck.self]
+        subcommands: [Run.self, Check.self, Site.self, Release.self, Grade.self, GradeWorker.self, Gradebook.self,
+                      Saliency.self, Predict.self, Bench.self, PointingGameCommand.self, Faithfulness.self, SanityCheck.self]
     )
 
     static func main() async {
