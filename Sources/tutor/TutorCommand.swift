@@ -24,9 +24,11 @@ struct TutorCommand: AsyncParsableCommand {
             }
         } catch {
             // ArgumentParser ends usage errors (a malformed number, a bad choice) with 64; every bad input of
-            // tutor exits 2, with ArgumentParser's message, which names the option.
+            // tutor exits 2, with an `error:` line that names the option, then the parser's help for it.
             if exitCode(for: error).rawValue == ExitCode.validationFailure.rawValue {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                let detail = fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
+                let text = (["error: \(message(for: error))"] + detail).joined(separator: "\n") + "\n"
+                FileHandle.standardError.write(Data(text.utf8))
                 Foundation.exit(2)
             }
             exit(withError: error)
