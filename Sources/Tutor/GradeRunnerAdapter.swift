@@ -37,7 +37,7 @@ enum GradeRunnerAdapter {
                                  stdoutPath: folder.appendingPathComponent("worker.out").path,
                                  stderrPath: folder.appendingPathComponent("worker.err").path)
         let termination: Termination
-        do { termination = try process.run { Date() > deadline } } catch { return .failed("cannot start the worker: \(error)") }
+        do { termination = try process.run(shouldKill: { Date() > deadline }) } catch { return .failed("cannot start the worker: \(error)") }
         if termination == .killed {
             return .failed("timeout: the submission ran longer than \(formatSeconds(wallLimit)) in all (--submission-timeout)")
         }
