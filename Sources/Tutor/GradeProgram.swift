@@ -43,7 +43,15 @@ struct GradeProgram {
                 continue
             }
             last = (outcome.run, outcome.checks, lesson)
-            let blamed = blame(outcome.run, lesson: lesson, source: source, code: code)
+            var blamed = blame(outcome.run, lesson: lesson, source: source, code: code)
+            if blamed.isEmpty, Self.isTampered(outcome.checks) {
+                // The runner voids a whole run whose events were cut short or forged (an `exit()` inside a check,
+                // writes to its channel): find the exercise whose code does it, so the others keep their points.
+                for id in try tamperingExercises(source: source, path: path, code: code) {
+                    blamed[id] = DecidedExercise(status: .tampered, note: "tampered: with this exercise's code the check "
+                        + "program's run ends early or is forged (exit(), or writes to the runner's channel)")
+                }
+            }
             if blamed.isEmpty { break }
             broken.merge(blamed) { old, _ in old }
             // Run again only when some other exercise still has student code to grade.
@@ -55,6 +63,23 @@ struct GradeProgram {
         }
         return WorkerOutcome(exercises: exercises, steps: last.run.steps, images: images(of: last.run),
                              problems: problems + last.checks.errors.map(redactHidden))
+    }
+
+    /// True when the runner voided the run's checks as tampered.
+    static func isTampered(_ checks: CheckResult) -> Bool {
+        checks.exercises.contains { $0.tests.contains { $0.status == "tampered" } }
+    }
+
+    /// The exercises whose student code makes a run tampered: each is tried alone in its `TODO()` form (last first);
+    /// when no single one explains it, all of them.
+    func tamperingExercises(source: Lesson, path: String, code: [String: [String]]) throws -> [String] {
+        let candidates = source.exercises.compactMap(\.exerciseID).filter { code[$0] != nil }
+        for id in candidates.reversed() {
+            let lesson = try LessonParser.parse(text: GradeSplice.splice(source, code: code.filter { $0.key != id }), path: path)
+            guard let outcome = try? check(lesson, job.limits) else { continue }
+            if !Self.isTampered(outcome.checks) { return [id] }
+        }
+        return candidates
     }
 
     /// True when the student's code for an exercise is its released `TODO()` form (spaces at line ends aside).

@@ -34,7 +34,7 @@ struct GradeTests {
         "carol,small-course,double,0,3,failed", "carol,small-course,sum,2,2,passed", "carol,small-course,greet,0,1,todo",
         "dave,small-course,double,0,3,compile-error", "dave,small-course,sum,2,2,passed", "dave,small-course,greet,1,1,passed",
         "erin,small-course,double,3,3,passed", "erin,small-course,sum,0,2,timeout", "erin,small-course,greet,1,1,passed",
-        "frank,small-course,double,0,3,crashed", "frank,small-course,sum,2,2,passed", "frank,small-course,greet,0,1,crashed",
+        "frank,small-course,double,0,3,crashed", "frank,small-course,sum,2,2,passed", "frank,small-course,greet,0,1,tampered",
         "gina,small-course,double,3,3,passed", "gina,small-course,sum,0,2,memory", "gina,small-course,greet,1,1,passed",
         "hank,small-course,double,0,3,todo", "hank,small-course,sum,2,2,passed", "hank,small-course,greet,0,1,tampered",
         "ivan,small-course,double,0,3,missing", "ivan,small-course,sum,0,2,missing", "ivan,small-course,greet,0,1,missing",
