@@ -23,14 +23,17 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CCmark", pkgConfig: "libcmark", providers: [.apt(["libcmark-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        // libjpeg reports fatal errors by longjmp; this C target catches them so Swift sees return codes.
+        .target(name: "CJPEGShim", dependencies: ["CJPEG"], linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "Engine", dependencies: ["CBLAS"]),
-        .target(name: "Imaging", dependencies: ["Engine", "CPNG"]),
+        .target(name: "Imaging", dependencies: ["Engine", "CPNG", "CJPEGShim"]),
         .target(
             name: "Models",
             dependencies: ["Engine", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Resources/imagenet-classes.txt")]
         ),
-        .target(name: "Attribution", dependencies: ["Engine", "Models"]),
+        .target(name: "Attribution", dependencies: ["Engine", "Models", "Imaging"]),
         .target(name: "Course", dependencies: ["Engine", "Imaging", "Models", "Attribution"]),
         .target(name: "LessonRuntime", dependencies: ["Engine", "Imaging", "Models", "Attribution", "Course"]),
         .target(name: "Tutor", dependencies: ["CCmark"]),
@@ -42,9 +45,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AttributionTests", dependencies: ["Attribution", "Models"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AttributionTests", dependencies: ["Attribution", "Models", "Imaging"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TutorTests", dependencies: ["Tutor"], resources: [.copy("Lessons")]),
         .testTarget(name: "CourseTests", dependencies: ["Course"]),
     ]

@@ -2,7 +2,7 @@
 # Installs the Debian packages the project needs, only those missing (Debian 12).
 # Swift itself (6.3) is expected on PATH; see README.
 set -euo pipefail
-packages=(libopenblas-dev libpng-dev libcmark-dev pkg-config python3 python3-pip chromium)
+packages=(libopenblas-dev libpng-dev libjpeg62-turbo-dev libcmark-dev pkg-config python3 python3-pip chromium)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

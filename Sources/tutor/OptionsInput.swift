@@ -6,8 +6,8 @@ import Models
 
 /// `--image PNG | --input TENSOR.npy`: a photo preprocessed for the architecture, or an exact input tensor.
 struct InputOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A PNG photo; resized, centre-cropped and normalised for the model.", valueName: "png"),
-            completion: .file(extensions: ["png"]))
+    @Option(help: ArgumentHelp("A PNG or JPEG photo; resized, centre-cropped and normalised for the model.", valueName: "photo"),
+            completion: .file(extensions: ["png", "jpg", "jpeg"]))
     var image: String?
 
     @Option(help: ArgumentHelp("An exact preprocessed N×3×H×W float32 tensor (.npy).", valueName: "npy"),
@@ -45,10 +45,10 @@ struct InputOptions: ParsableArguments {
 
 /// Per-architecture preprocessing of photos (torchvision's resize-256/crop-224 recipe).
 enum ModelInput {
-    /// Reads a PNG as RGB; errors name `--image`.
+    /// Reads a PNG or JPEG (by its magic bytes) as RGB; errors name `--image`.
     static func image(at path: String) throws -> Image {
         do {
-            return try Image(pngFile: URL(fileURLWithPath: path)).rgb()
+            return try Image(contentsOf: URL(fileURLWithPath: path)).rgb()
         } catch {
             throw CLIError.invalid(argument: "--image", "\(error)")
         }

@@ -7,11 +7,11 @@ extension TutorCommand {
     /// `tutor predict`: the model's top classes for one photo.
     struct Predict: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Classify a PNG photo: top class ids, names and probabilities.")
+            abstract: "Classify a PNG or JPEG photo: top class ids, names and probabilities.")
 
         @OptionGroup var modelOptions: ModelOptions
 
-        @Option(help: ArgumentHelp("A PNG photo.", valueName: "png"), completion: .file(extensions: ["png"]))
+        @Option(help: ArgumentHelp("A PNG or JPEG photo.", valueName: "photo"), completion: .file(extensions: ["png", "jpg", "jpeg"]))
         var image: String
 
         @Option(help: ArgumentHelp("How many classes to list.", valueName: "n"))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import Foundation
 
 /// The `tutor` command: lessons (run, check) and one-off saliency tools (saliency, predict, bench).
 @main
@@ -7,7 +8,8 @@ struct TutorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tutor",
         abstract: "Run and check SaliencyTutor lessons; compute saliency maps from the command line.",
-        subcommands: [Run.self, Check.self, Saliency.self, Predict.self, Bench.self]
+        subcommands: [Run.self, Check.self, Saliency.self, Predict.self, Bench.self,
+                      PointingGameCommand.self, Faithfulness.self]
     )
 
     static func main() async {
@@ -21,6 +23,12 @@ struct TutorCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // ArgumentParser ends usage errors (a malformed number, a bad choice) with 64; every bad input of
+            // tutor exits 2, with ArgumentParser's message, which names the option.
+            if exitCode(for: error).rawValue == ExitCode.validationFailure.rawValue {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
             exit(withError: error)
         }
     }

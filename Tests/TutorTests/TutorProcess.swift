@@ -74,3 +74,21 @@ extension LessonRunResult {
     /// The result of the step whose fence is on Markdown line `line`.
     func step(atLine line: Int) -> StepResult? { steps.first { $0.line == line } }
 }
+
+extension TutorProcess {
+    /// Runs another program (for example script(1)) and collects its output.
+    static func runTool(_ path: String, _ arguments: [String]) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
