@@ -12,15 +12,21 @@ extension TutorCommand {
 
         @OptionGroup var modelOptions: ModelOptions
 
-        @Option(help: ArgumentHelp("forward, or a method: \(Method.validNames).", valueName: "method"))
+        @Option(help: ArgumentHelp("forward, or a method: \(Method.validNames), \(PerturbationMethod.validNames).",
+                                   valueName: "method"))
         var method: String
 
         @Option(help: ArgumentHelp("Saliency layer for the method (default: input; grad-cam: a late block).",
                                    valueName: "path"))
         var layer: String?
 
-        @Option(help: ArgumentHelp("Timed calls after one warm-up call.", valueName: "n"))
-        var `repeat` = 10
+        @Option(help: ArgumentHelp("Timed calls after one warm-up call (default 10; 3 for perturbation methods).", valueName: "n"))
+        var `repeat`: Int?
+
+        @OptionGroup(title: "Perturbation methods") var perturbationBench: BenchPerturbationOptions
+
+        /// --repeat, defaulting to 3 for the long-running perturbation methods.
+        private var repeatCount: Int { `repeat` ?? (PerturbationMethod(name: method) != nil ? 3 : 10) }
 
         @Option(help: ArgumentHelp("Engine threads (default: OPENBLAS_NUM_THREADS, else all cores).", valueName: "n"))
         var threads: Int?
@@ -30,9 +36,11 @@ extension TutorCommand {
 
         func validate() throws {
             try CLIError.exitingOnError {
-                guard `repeat` >= 1 else { throw CLIError.invalid(argument: "--repeat", "must be at least 1, got \(`repeat`)") }
+                guard repeatCount >= 1 else { throw CLIError.invalid(argument: "--repeat", "must be at least 1, got \(repeatCount)") }
                 if let threads, threads < 1 { throw CLIError.invalid(argument: "--threads", "must be at least 1, got \(threads)") }
-                if method != "forward" { _ = try parsedMethod() }
+                if let perturbation = PerturbationMethod(name: method) {
+                    try perturbationBench.validate(perturbation)
+                } else if method != "forward" { _ = try parsedMethod() }
                 _ = try modelOptions.architecture()
             }
         }
@@ -40,13 +48,16 @@ extension TutorCommand {
         func run() throws {
             try CLIError.exitingOnError {
                 OpenBLASSetup.configureThreads(threads)
-                let kind: Method? = method == "forward" ? nil : try parsedMethod()
+                let perturbation = PerturbationMethod(name: method)
+                let kind: Method? = method == "forward" || perturbation != nil ? nil : try parsedMethod()
                 let loaded = try modelOptions.load()
                 let size = loaded.architecture.inputSize
                 let input = BenchInput.make(height: size, width: size)
                 let path = layer ?? (kind?.requiresLayer == true ? BenchInput.lateLayer(loaded.architecture) : nil)
                 let call: () throws -> Void
-                if let kind {
+                if let perturbation {
+                    call = perturbationBench.call(perturbation, model: loaded, input: input)
+                } else if let kind {
                     call = {
                         _ = try saliency(model: loaded, input: input, target: 281, method: kind,
                                          layer: path.map { LayerPath($0) })
@@ -54,16 +65,18 @@ extension TutorCommand {
                 } else {
                     call = { _ = loaded.module(input) }
                 }
-                let (times, cpu) = try BenchInput.time(repeat: `repeat`, call)
+                let (times, cpu) = try BenchInput.time(repeat: repeatCount, call)
                 let median = times.sorted()[times.count / 2]
                 let rss = BenchInput.peakRSSMegabytes()
                 let threadCount = OpenBLASSetup.threads
                 if json {
-                    let line = String(format: "{\"model\": \"%@\", \"method\": \"%@\", \"median_ms\": %.2f, \"peak_rss_mb\": %.1f, \"threads\": %d}",
-                                      loaded.architecture.rawValue, method, median, rss, threadCount)
+                    let sizes = perturbation.map { perturbationBench.jsonFields($0) } ?? ""
+                    let line = String(format: "{\"model\": \"%@\", \"method\": \"%@\", %@\"median_ms\": %.2f, \"peak_rss_mb\": %.1f, \"threads\": %d}",
+                                      loaded.architecture.rawValue, method, sizes, median, rss, threadCount)
                     print(line)
                 } else {
-                    print("\(loaded.displayName) \(method)\(path.map { " @ \($0)" } ?? ""): median \(String(format: "%.2f", median)) ms over \(`repeat`) calls, "
+                    let size = perturbation.map { perturbationBench.label($0) } ?? ""
+                    print("\(loaded.displayName) \(method)\(size)\(path.map { " @ \($0)" } ?? ""): median \(String(format: "%.2f", median)) ms over \(repeatCount) calls, "
                         + "CPU \(String(format: "%.1f", cpu)) ms per call, peak RSS \(String(format: "%.1f", rss)) MB, "
                         + "\(threadCount) engine threads")
                 }
@@ -72,7 +85,8 @@ extension TutorCommand {
 
         private func parsedMethod() throws -> Method {
             do { return try Method(parsing: method) } catch {
-                throw CLIError.invalid(argument: "--method", "unknown method '\(method)'; valid: forward, \(Method.validNames)")
+                throw CLIError.invalid(argument: "--method", "unknown method '\(method)'; valid: forward, \(Method.validNames), "
+                    + PerturbationMethod.validNames)
             }
         }
     }

@@ -14,11 +14,11 @@ extension TutorCommand {
         @OptionGroup var modelOptions: ModelOptions
         @OptionGroup var inputOptions: InputOptions
 
-        @Option(help: ArgumentHelp("Method: \(Method.validNames).", valueName: "method"))
+        @Option(help: ArgumentHelp("Method: \(Method.validNames), \(PerturbationMethod.validNames).", valueName: "method"))
         var method: String
 
         @Option(help: ArgumentHelp("Class index to explain (0–999 for ImageNet).", valueName: "class"))
-        var target: Int
+        var target: Int?
 
         @Option(help: ArgumentHelp("Saliency layer, a dotted module path (features.29, layer4, _blocks.15); "
             + "default: the input (grad-cam requires one).", valueName: "path"))
@@ -36,6 +36,9 @@ extension TutorCommand {
         @Option(help: ArgumentHelp("Output file: .npy (raw map) or .png (heatmap over the image).", valueName: "file"))
         var out: String
 
+        @OptionGroup(title: "Perturbation methods (rise, rise-class, extremal-perturbation, occlusion)")
+        var perturbationOptions: PerturbationOptions
+
         func validate() throws {
             try CLIError.exitingOnError {
                 guard out.hasSuffix(".npy") || out.hasSuffix(".png") else {
@@ -44,14 +47,25 @@ extension TutorCommand {
                 guard smooth >= 0, smooth.isFinite else {
                     throw CLIError.invalid(argument: "--smooth", "\(smooth) must be a finite number ≥ 0")
                 }
-                _ = try parsedMethod()
+                if let perturbation = PerturbationMethod(name: method) {
+                    do {
+                        try perturbationOptions.validate(perturbation, target: target, smooth: smooth, out: out)
+                    } catch let error as PerturbationError {
+                        throw CLIError.invalid(argument: error.option.flag, error.message)
+                    }
+                } else {
+                    _ = try parsedMethod()
+                    guard target != nil else { throw CLIError.invalid(argument: "--target", "give the class to explain") }
+                }
                 _ = try modelOptions.architecture()
             }
         }
 
         func run() throws {
             try CLIError.exitingOnError {
+                if let perturbation = PerturbationMethod(name: method) { return try runPerturbation(perturbation) }
                 let method = try parsedMethod()
+                guard let target else { throw CLIError.invalid(argument: "--target", "give the class to explain") }
                 let loaded = try modelOptions.load()
                 let (input, image) = try inputOptions.load(for: loaded.architecture)
                 let map: Tensor
@@ -79,7 +93,7 @@ extension TutorCommand {
 
         private func parsedMethod() throws -> Method {
             do { return try Method(parsing: method) } catch {
-                throw CLIError.invalid(argument: "--method", "\(error)")
+                throw CLIError.invalid(argument: "--method", "\(error); perturbation methods: \(PerturbationMethod.validNames)")
             }
         }
 
