@@ -23,6 +23,8 @@ public enum AttributionError: Error, CustomStringConvertible, Equatable {
     case layerNotReached(String)
     /// A non-positive or non-finite resize size or smoothing factor.
     case invalidOption(String)
+    /// A method setting (`MethodSettings`) that is missing or out of range; the message says what is valid.
+    case invalidSetting(MethodSetting, String)
 
     /// The message shown to the user: what was wrong and what would be valid.
     public var description: String {
@@ -48,6 +50,8 @@ public enum AttributionError: Error, CustomStringConvertible, Equatable {
         case .layerNotReached(let name):
             "layer '\(name)' did not run during the forward pass, so it has no gradient"
         case .invalidOption(let message):
+            message
+        case .invalidSetting(_, let message):
             message
         }
     }

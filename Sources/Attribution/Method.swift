@@ -20,6 +20,20 @@ public enum Method: String, CaseIterable, Sendable, CustomStringConvertible {
     /// Linear approximation: Σ_c a_c · ∂y/∂a_c (signed), input × gradient at the input layer.
     /// - Paper: https://arxiv.org/abs/1605.01713 (Shrikumar et al. 2016, gradient × input; TorchRay's `linear_approx`)
     case linearApprox = "linear-approx"
+    /// Excitation backprop: W⁺ rules for conv/linear, proportional rules for pooling and residual sums, batch
+    /// norm as the identity; saliency = Σ_c of the excitation (signed, unclamped).
+    /// - Paper: https://arxiv.org/abs/1608.00507 (Zhang et al., ECCV 2016)
+    case excitationBackprop = "excitation-backprop"
+    /// Contrastive excitation backprop: excitation minus the dual excitation of the negated classifier at a
+    /// contrast layer; ReLU(Σ_c) (needs `MethodSettings.contrastLayer`).
+    /// - Paper: https://arxiv.org/abs/1608.00507
+    case contrastiveExcitationBackprop = "contrastive-excitation-backprop"
+    /// Integrated gradients from a baseline (zeros by default): Σ_c (x − x′) ⊙ ∫ ∂y/∂x dα (signed).
+    /// - Paper: https://arxiv.org/abs/1703.01365 (Sundararajan, Taly, Yan, ICML 2017)
+    case integratedGradients = "integrated-gradients"
+    /// SmoothGrad: the gradient map averaged over noisy copies of the input.
+    /// - Paper: https://arxiv.org/abs/1706.03825 (Smilkov et al. 2017)
+    case smoothGrad = "smoothgrad"
 
     /// The user-facing name ("guided-backprop").
     public var description: String { rawValue }
@@ -40,21 +54,27 @@ public enum Method: String, CaseIterable, Sendable, CustomStringConvertible {
     /// The backward-rule overrides active while the model runs forward and backward.
     public var backwardRules: BackwardRules {
         switch self {
-        case .gradient, .gradCAM, .linearApprox: BackwardRules()
+        case .gradient, .gradCAM, .linearApprox, .integratedGradients, .smoothGrad: BackwardRules()
         case .deconvnet: .deconvnet
         case .guidedBackprop: .guidedBackprop
+        case .excitationBackprop, .contrastiveExcitationBackprop: .excitationBackprop
         }
     }
 
     /// How the captured activation and its gradient become a one-channel map.
     public var reduction: SaliencyReduction {
         switch self {
-        case .gradient, .deconvnet, .guidedBackprop: .maxAbsGradient
+        case .gradient, .deconvnet, .guidedBackprop, .smoothGrad: .maxAbsGradient
         case .gradCAM: .gradCAM
-        case .linearApprox: .linearApprox
+        case .linearApprox, .integratedGradients: .linearApprox
+        case .excitationBackprop: .channelSum
+        case .contrastiveExcitationBackprop: .clampedChannelSum
         }
     }
 
     /// Whether the method needs a named layer (TorchRay's `grad_cam` has no default `saliency_layer`).
     public var requiresLayer: Bool { self == .gradCAM }
+
+    /// Whether the method has its own driver (more than one pass, or settings beyond a layer).
+    public var hasOwnDriver: Bool { [.contrastiveExcitationBackprop, .integratedGradients, .smoothGrad].contains(self) }
 }

@@ -26,6 +26,10 @@ public func saliency(
     if method.requiresLayer && layer == nil {
         throw AttributionError.layerRequired(method, suggestions: LayerLookup.lateLayers(of: model))
     }
+    if method.hasOwnDriver {
+        return try saliency(model: model, input: input, target: target, method: method, layer: layer, settings: MethodSettings(),
+                            resize: resize, resizeMode: resizeMode, smooth: smooth)
+    }
     return try saliency(
         model: model, input: input, target: target, layer: layer ?? "", rules: method.backwardRules,
         reduction: method.reduction, resize: resize, resizeMode: resizeMode, smooth: smooth)

@@ -51,9 +51,11 @@ open class Module: @unchecked Sendable, CustomStringConvertible {
             for probe in probes where probe.target == .input { probe.record(input) }
         }
         var output = forward(input)
-        if probes.contains(where: { $0.target == .output }) {
-            output = output.requiringGrad()
-            for probe in probes where probe.target == .output { probe.record(output) }
+        let outputProbes = probes.filter { $0.target == .output }
+        if !outputProbes.isEmpty {
+            // Every output probe keeping history, and a history to keep: record the tensor as it is.
+            if !(output.requiresGrad && outputProbes.allSatisfy(\.keepsHistory)) { output = output.requiringGrad() }
+            for probe in outputProbes { probe.record(output) }
         }
         return output
     }

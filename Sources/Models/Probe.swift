@@ -16,6 +16,9 @@ public final class Probe: @unchecked Sendable {
     public let path: LayerPath
     /// Input or output.
     public let target: Target
+    /// Whether an output probe keeps the tensor's history when it has one (TorchRay's Probe only makes the
+    /// tensor a leaf when nothing below it needs a gradient); false cuts the graph there, as usual.
+    public let keepsHistory: Bool
 
     private let lock = NSLock()
     private var data: [Tensor] = []
@@ -25,6 +28,15 @@ public final class Probe: @unchecked Sendable {
     public init(_ path: LayerPath, target: Target = .input) {
         self.path = path
         self.target = target
+        self.keepsHistory = false
+    }
+
+    /// An output probe that records the module's output without cutting the graph below it when the output
+    /// already has history (contrastive excitation backprop reads the gradient there and goes on below).
+    public init(keepingHistoryOf path: LayerPath) {
+        self.path = path
+        self.target = .output
+        self.keepsHistory = true
     }
 
     /// The captured tensors of the last invocation (one: modules here take and return one tensor); empty if

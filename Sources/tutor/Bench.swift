@@ -16,7 +16,7 @@ extension TutorCommand {
                                    valueName: "method"))
         var method: String
 
-        @Option(help: ArgumentHelp("Saliency layer for the method (default: input; grad-cam: a late block).",
+        @Option(help: ArgumentHelp("Saliency layer for the method (default: input; grad-cam: a late block; EBP: TorchRay's benchmark layer).",
                                    valueName: "path"))
         var layer: String?
 
@@ -53,14 +53,20 @@ extension TutorCommand {
                 let loaded = try modelOptions.load()
                 let size = loaded.architecture.inputSize
                 let input = BenchInput.make(height: size, width: size)
-                let path = layer ?? (kind?.requiresLayer == true ? BenchInput.lateLayer(loaded.architecture) : nil)
+                var path = layer ?? (kind?.requiresLayer == true ? BenchInput.lateLayer(loaded.architecture) : nil)
+                // (Contrastive) EBP: TorchRay's benchmark layers (VGG16 features.23 / classifier.4, ResNet50 layer3 / avgpool).
+                var settings = MethodSettings()
+                if kind == .excitationBackprop || kind == .contrastiveExcitationBackprop {
+                    path = path ?? loaded.architecture.excitationLayer.description
+                    settings.contrastLayer = loaded.architecture.contrastLayer
+                }
                 let call: () throws -> Void
                 if let perturbation {
                     call = perturbationBench.call(perturbation, model: loaded, input: input)
                 } else if let kind {
                     call = {
                         _ = try saliency(model: loaded, input: input, target: 281, method: kind,
-                                         layer: path.map { LayerPath($0) })
+                                         layer: path.map { LayerPath($0) }, settings: settings)
                     }
                 } else {
                     call = { _ = loaded.module(input) }

@@ -13,6 +13,7 @@ extension TutorCommand {
 
         @OptionGroup var modelOptions: ModelOptions
         @OptionGroup var inputOptions: InputOptions
+        @OptionGroup(title: "Method settings") var methodSettings: MethodSettingsOptions
 
         @Option(help: ArgumentHelp("Method: \(Method.validNames), \(PerturbationMethod.validNames).", valueName: "method"))
         var method: String
@@ -54,7 +55,7 @@ extension TutorCommand {
                         throw CLIError.invalid(argument: error.option.flag, error.message)
                     }
                 } else {
-                    _ = try parsedMethod()
+                    _ = try methodSettings.settings(for: try parsedMethod(), layer: layer)
                     guard target != nil else { throw CLIError.invalid(argument: "--target", "give the class to explain") }
                 }
                 _ = try modelOptions.architecture()
@@ -66,13 +67,15 @@ extension TutorCommand {
                 if let perturbation = PerturbationMethod(name: method) { return try runPerturbation(perturbation) }
                 let method = try parsedMethod()
                 guard let target else { throw CLIError.invalid(argument: "--target", "give the class to explain") }
+                var settings = try methodSettings.settings(for: method, layer: layer)
+                settings.progress = MinimalProgress.reporter(method.rawValue)
                 let loaded = try modelOptions.load()
                 let (input, image) = try inputOptions.load(for: loaded.architecture)
                 let map: Tensor
                 do {
                     map = try saliency(
                         model: loaded, input: input, target: .classIndex(target), method: method,
-                        layer: layer.map { LayerPath($0) }, resize: resize ? .toInput : .none,
+                        layer: layer.map { LayerPath($0) }, settings: settings, resize: resize ? .toInput : .none,
                         resizeMode: resizeMode.mode, smooth: smooth)
                 } catch let error as AttributionError {
                     throw CLIError.invalid(argument: argument(for: error), error.description)
@@ -84,7 +87,7 @@ extension TutorCommand {
                     let background = image ?? Image(tensor: input, normalization: ModelInput.normalization(for: loaded.architecture))
                     let title = "\(method), class \(target) (\(ImageNetLabels.name(target))), \(loaded.displayName)"
                     let first = map.shape[0] == 1 ? map : map[0].reshaped([1] + map.shape.dropFirst())
-                    try SaliencyPicture.render(map: first, over: background, signed: method == .linearApprox, title: title)
+                    try SaliencyPicture.render(map: first, over: background, signed: [.linearApprox, .integratedGradients, .excitationBackprop].contains(method), title: title)
                         .writePNG(to: url)
                 }
                 print("wrote \(out) (\(map.shape.map(String.init).joined(separator: "×")))")
@@ -105,6 +108,7 @@ extension TutorCommand {
             case .targetOutOfRange, .targetCountMismatch, .gradientShapeMismatch, .pointingUnsupported: "--target"
             case .unknownMethod: "--method"
             case .invalidOption: "--smooth"
+            case .invalidSetting(let setting, _): MethodSettingsOptions.argument(for: setting)
             }
         }
     }

@@ -9,7 +9,7 @@ struct TutorCommand: AsyncParsableCommand {
         commandName: "tutor",
         abstract: "Run and check SaliencyTutor lessons; compute saliency maps from the command line.",
         subcommands: [Run.self, Check.self, Saliency.self, Predict.self, Bench.self,
-                      PointingGameCommand.self, Faithfulness.self]
+                      PointingGameCommand.self, Faithfulness.self, SanityCheck.self]
     )
 
     static func main() async {
