@@ -1,8 +1,10 @@
 # SaliencyTutor — the two entry points are `make course` and `make test` (see README.md).
 SWIFT_BUILD_FLAGS := -c release
 TUTOR := .build/release/tutor
+SITE_DIR ?= Output/site
+API_DIR := .build/api-docs
 
-.PHONY: all course test deps weights build lessons-check clean
+.PHONY: all course test deps weights build lessons-check api site site-check clean
 
 all: course
 
@@ -23,10 +25,24 @@ build: deps
 course: build weights
 	$(TUTOR) run Lessons --output Output
 
-## Runs the unit and end-to-end tests, then every lesson's checks (hidden ones included).
+## Runs the unit and end-to-end tests, every lesson's checks (hidden ones included), then builds and checks the site.
 test: build weights
 	swift test $(SWIFT_BUILD_FLAGS) --skip-build
 	$(MAKE) lessons-check
+	$(MAKE) site-check
+
+## The API reference (DocC, static hosting) from the release build's modules, into .build/api-docs.
+api: build
+	bash scripts/build-api-docs.sh $(API_DIR)
+
+## The course as a static site: Output/site/index.html (home, lessons, search, API reference under api/).
+site: build weights api
+	$(TUTOR) site Lessons --out $(SITE_DIR) --api $(API_DIR)
+
+## Builds the site, then: HTML5 validation of its pages (vnu) and a size limit of 10 MB. `tutor site` itself
+## fails on a broken link or image, a missing alt text or a resource from outside the site.
+site-check: site
+	bash scripts/check-site.sh $(SITE_DIR)
 
 ## Every lesson with its reference solutions and all checks (hidden ones included); fails if any fails.
 lessons-check: build weights
@@ -39,4 +55,4 @@ lessons-check: build weights
 	[ "$$failed" -eq 0 ] && [ "$$passed" -gt 0 ]
 
 clean:
-	rm -rf .build Output/*.html
+	rm -rf .build Output/*.html Output/site

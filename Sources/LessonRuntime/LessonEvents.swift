@@ -70,12 +70,12 @@ public final class LessonEventLog: @unchecked Sendable {
         }
     }
 
-    /// A fresh file name for an image of the current step.
-    public func nextImageURL(role: String) -> URL? {
+    /// A fresh file name for an image (or, with `extension` "json", a figure description) of the current step.
+    public func nextImageURL(role: String, extension ext: String = "png") -> URL? {
         guard let assetsDirectory else { return nil }
         let name = lock.withLock { () -> String in
             imageCounter += 1
-            return "step\(currentStep)-\(imageCounter)-\(role).png"
+            return "step\(currentStep)-\(imageCounter)-\(role).\(ext)"
         }
         return assetsDirectory.appendingPathComponent(name)
     }

@@ -2,6 +2,11 @@ import Foundation
 
 /// Shows a saliency map as a heatmap, an overlay on `image` (when given), a TorchRay-style grayscale map and a
 /// colorbar, with the normalisation stated under them. `map` is [H, W], [1, H, W] or [N, 1, H, W].
+///
+/// ```swift
+/// show(heatmap: map, over: example.image, title: "Gradient, dog")
+/// show(heatmap: signedMap, normalization: .symmetric)   // diverging colormap, 0 in the middle
+/// ```
 public func show(
     heatmap map: Tensor, over image: Image? = nil, title: String? = nil, alt: String? = nil,
     normalization: HeatmapNormalization = .minMax, colormap: Colormap? = nil,
@@ -19,10 +24,9 @@ public func show(
     let group = LessonEventLog.shared.nextGroup()
     let name = title ?? "saliency map"
     let described = alt ?? name
-    // Small maps (7×7 Grad-CAM) are scaled up for display; with an image, to the image's size.
-    let (width, height) = displaySize(heatmap: heatmap, image: image)
     let note = heatmap.description
-    recordImage({ try heatmap.render(width: width, height: height, file: file, line: line).writePNG(to: $0) },
+    // Maps are written at their own resolution; the report scales them up crisply (image-rendering: pixelated).
+    recordImage({ try heatmap.render().writePNG(to: $0) },
                 role: "heatmap", title: title.map { "\($0) — heatmap (\(heatmap.colormap.name))" } ?? "heatmap (\(heatmap.colormap.name))",
                 alt: "\(described): heatmap, \(heatmap.colormap.name) colormap, \(note)", group: group)
     if let image {
@@ -30,18 +34,44 @@ public func show(
                     role: "overlay", title: "overlay on the image",
                     alt: "\(described): heatmap blended over the input image", group: group)
     }
-    recordImage({ try heatmap.grayscale(width: width, height: height, file: file, line: line).writePNG(to: $0) },
+    recordImage({ try heatmap.grayscale().writePNG(to: $0) },
                 role: "grayscale", title: "grayscale (TorchRay style)",
                 alt: "\(described): grayscale map, white is most salient", group: group)
-    recordImage({ try heatmap.colorbar(height: min(max(height, 64), 512), file: file, line: line).writePNG(to: $0) },
+    // The colour bar is described, not drawn: the report draws it as SVG with its labels as real text.
+    recordImage({ try ColorbarFigure(heatmap).json().write(to: $0) },
                 role: "colorbar", title: nil,
-                alt: "colorbar for \(described): \(note)", group: group, note: note)
+                alt: "colour bar for \(described): \(note)", group: group, note: note, fileExtension: "json")
 }
 
-private func displaySize(heatmap: Heatmap, image: Image?) -> (Int, Int) {
-    if let image { return (image.width, image.height) }
-    let shorter = min(heatmap.width, heatmap.height)
-    guard shorter < 224 else { return (heatmap.width, heatmap.height) }
-    let scale = (224 + shorter - 1) / shorter
-    return (heatmap.width * scale, heatmap.height * scale)
+/// What the report needs to draw a heatmap's colour bar: colour stops from 0 to 1 and labelled ticks.
+struct ColorbarFigure: Codable {
+    struct Tick: Codable {
+        /// Position on the bar, 0 (bottom) … 1 (top).
+        var at: Double
+        var label: String
+    }
+
+    var figure = "colorbar"
+    var colormap: String
+    /// "#rrggbb" colours at evenly spaced positions from 0 to 1.
+    var stops: [String]
+    var ticks: [Tick]
+
+    init(_ heatmap: Heatmap, stopCount: Int = 17) {
+        colormap = heatmap.colormap.name
+        stops = (0..<stopCount).map { i in
+            let c = heatmap.colormap.color(at: Float(i) / Float(stopCount - 1))
+            return String(format: "#%02x%02x%02x", c.r, c.g, c.b)
+        }
+        ticks = [Tick(at: 0, label: shortNumber(heatmap.low)), Tick(at: 1, label: shortNumber(heatmap.high))]
+        if heatmap.normalization == .symmetric { ticks.insert(Tick(at: 0.5, label: "0"), at: 1) }
+    }
+
+    func json() throws -> Data { try JSONEncoder().encode(self) }
+}
+
+/// A short number for colour-bar labels, e.g. "1.2e-05", "0.034", "-3".
+private func shortNumber(_ v: Float) -> String {
+    guard v.isFinite else { return "\(v)" }
+    return v == 0 ? "0" : String(format: "%.2g", Double(v))
 }

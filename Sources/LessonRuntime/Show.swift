@@ -12,8 +12,8 @@ public func show<T>(_ value: T, title: String? = nil) {
 
 /// Writes an image of the current step and records it (title, alt text, what it shows) for the report.
 func recordImage(_ write: (URL) throws -> Void, role: String, title: String?, alt: String?, group: Int? = nil,
-                 note: String? = nil) {
-    guard let url = LessonEventLog.shared.nextImageURL(role: role) else {
+                 note: String? = nil, fileExtension: String = "png") {
+    guard let url = LessonEventLog.shared.nextImageURL(role: role, extension: fileExtension) else {
         print("[image: \(title ?? role)]")
         return
     }

@@ -130,7 +130,8 @@ public struct HTMLReport {
         if let id = step.exerciseID, let exercise = checks?.exercises.first(where: { $0.id == id }) {
             html += exerciseChecks(exercise)
         }
-        html += outputHTML(result.output, step: step)
+        html += FigureRenderer(assetsDirectory: run.assetsDirectory, placement: .embedded)
+            .output(result.output, stepCaption: step.options["caption"])
         if !result.stderr.isEmpty {
             html += "<pre class=\"stderr\">\(escape(result.stderr))</pre>"
         }
@@ -151,43 +152,6 @@ public struct HTMLReport {
             html += "<tr\(cls)><td class=\"ln\">\(number)</td><td><code>\(escape(line))</code></td></tr>"
         }
         return html + "</tbody></table></div>"
-    }
-
-    private func outputHTML(_ items: [OutputItem], step: Step) -> String {
-        guard !items.isEmpty else { return "" }
-        var html = "<div class=\"output\">"
-        var openGroup: Int?
-        for item in items {
-            switch item {
-            case .text(let text):
-                if openGroup != nil { html += "</div>"; openGroup = nil }
-                html += "<pre>\(escape(text))</pre>"
-            case .image(let image):
-                if image.group != openGroup {
-                    if openGroup != nil { html += "</div>" }
-                    openGroup = image.group
-                    if image.group != nil { html += "<div class=\"figure-group\">" }
-                }
-                html += figure(image, step: step)
-            }
-        }
-        if openGroup != nil { html += "</div>" }
-        return html + "</div>"
-    }
-
-    private func figure(_ image: ImageOutput, step: Step) -> String {
-        let path = URL(fileURLWithPath: run.assetsDirectory).appendingPathComponent(image.file).path
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return "<p class=\"message\">image \(escape(image.file)) is missing</p>"
-        }
-        var html = "<figure class=\"role-\(escape(image.role))\"><img src=\"data:image/png;base64,\(data.base64EncodedString())\" alt=\"\(escape(image.alt))\">"
-        var caption = image.title.map { escape($0) } ?? ""
-        if let note = image.note { caption += (caption.isEmpty ? "" : "<br>") + "<span class=\"note\">\(escape(note))</span>" }
-        if let stepCaption = step.options["caption"], image.group == nil || image.role == "heatmap" {
-            caption += (caption.isEmpty ? "" : "<br>") + escape(stepCaption)
-        }
-        if !caption.isEmpty { html += "<figcaption>\(caption)</figcaption>" }
-        return html + "</figure>"
     }
 
     /// The exercise's check results, right under its code.

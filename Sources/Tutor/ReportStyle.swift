@@ -46,7 +46,10 @@ enum ReportStyle {
     .diagnostics .error { color: var(--bad); } .diagnostics .warning { color: var(--warn); }
     .figure-group { display: flex; flex-wrap: wrap; gap: .8em; align-items: flex-end; }
     figure { margin: .4em 0; } figure img { max-width: 100%; height: auto; image-rendering: auto; border: 1px solid var(--border); background: #fff; }
-    figure.role-colorbar img { max-height: 224px; }
+    figure img.map { image-rendering: pixelated; image-rendering: crisp-edges; }
+    figure svg.chart { width: 100%; max-width: 40em; height: auto; color: var(--fg); }
+    figure svg.colorbar { height: 224px; width: auto; color: var(--fg); }
+    figure.role-chart figcaption { max-width: 40em; }
     figcaption { font-size: .85em; color: var(--muted); max-width: 16em; }
     figure:not(.role-colorbar) img { min-width: min(14em, 100%); }
     details.tests { margin: 1em 0; border: 1px dashed var(--border); border-radius: 6px; }

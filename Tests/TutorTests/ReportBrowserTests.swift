@@ -24,12 +24,18 @@ struct ReportBrowserTests {
 
         let report = folder.appendingPathComponent("images.html")
         var html = try String(contentsOf: report, encoding: .utf8)
-        #expect(html.components(separatedBy: "<img ").count - 1 == images.count)
+        // PNGs are <img>; the colour bar is drawn as SVG with its labels as text.
+        let pngs = images.filter { $0.file.hasSuffix(".png") }
+        #expect(pngs.map(\.role) == ["image", "heatmap", "overlay", "grayscale"])
+        #expect(html.components(separatedBy: "<img ").count - 1 == pngs.count)
+        #expect(html.contains("<svg class=\"colorbar\"") && html.contains("<linearGradient"))
+        #expect(html.contains("class=\"map\" width=\"64\" height=\"64\"") || html.contains("width=\"64\" height=\"64\" class=\"map\""),
+                "the 8×8 map is shown at the overlay's size")
         #expect(!html.contains("<img src=\"http"))
         // A copy with a probe script: it writes each image's decoded size into the DOM for --dump-dom.
         let probe = """
         <script>window.addEventListener('load', () => {
-          const sizes = [...document.images].map(i => i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().width > 0 ? i.naturalWidth + 'x' + i.naturalHeight : 'broken');
+          const sizes = [...document.images].map(i => i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().width > 0 ? i.naturalWidth + 'x' + i.naturalHeight + '@' + Math.round(i.getBoundingClientRect().width) : 'broken');
           const out = document.createElement('pre'); out.id = 'probe'; out.textContent = 'IMAGES:' + sizes.join(',') + ':END';
           document.body.appendChild(out);
         });</script>
@@ -42,9 +48,12 @@ struct ReportBrowserTests {
             dom[start.upperBound...].range(of: ":END").map { String(dom[start.upperBound..<$0.lowerBound]) }
         }, "the probe did not run: \(dom.prefix(300))")
         let decoded = sizes.split(separator: ",").map(String.init)
-        #expect(decoded.count == images.count)
+        #expect(decoded.count == pngs.count)
         #expect(!decoded.contains("broken"), "\(decoded)")
-        #expect(decoded.dropFirst().first == "64x64", "the heatmap is drawn at the picture's size")
+        // The heatmap is stored at the map's size (8×8) and shown as wide as the overlay on the 64×64 picture.
+        let widths = decoded.map { $0.split(separator: "@").last.map(String.init) ?? "" }
+        #expect(decoded.count == 4 && decoded[1].hasPrefix("8x8@") && decoded[2].hasPrefix("64x64@"), "\(decoded)")
+        #expect(decoded.count == 4 && widths[1] == widths[2] && widths[3] == widths[2], "\(decoded)")
 
         let screenshot = folder.appendingPathComponent("report-screenshot.png")
         _ = try browser(["--screenshot=\(screenshot.path)", "--window-size=1200,1400", report.absoluteString])

