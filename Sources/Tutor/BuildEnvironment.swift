@@ -9,11 +9,12 @@ public struct BuildEnvironment: Sendable {
     /// The Swift compiler.
     public var swiftc: String
     /// Targets whose objects a lesson program links.
-    public static let linkedTargets = ["Engine", "Imaging", "Models", "Attribution", "Course", "LessonRuntime", "ZIPFoundation"]
+    public static let linkedTargets = ["Engine", "Imaging", "Models", "Attribution", "Course", "LessonRuntime", "ZIPFoundation",
+                                       "CJPEGShim"]
     /// C module-map folders.
-    public static let cModules = ["CBLAS", "CPNG", "CCmark"]
+    public static let cModules = ["CBLAS", "CPNG", "CJPEG", "CCmark"]
     /// System libraries the linked targets need.
-    public static let systemLibraries = ["openblas", "png16", "z"]
+    public static let systemLibraries = ["openblas", "png16", "jpeg", "z"]
 
     /// Finds the libraries next to the running `tutor` (or in `TUTOR_LIBRARY_DIR`) and `swiftc` on the PATH.
     public static func locate(libraryDirectory override: String? = nil) throws -> BuildEnvironment {
@@ -70,6 +71,11 @@ public struct BuildEnvironment: Sendable {
     /// those of checked-out dependencies (ZIPFoundation's CZLib).
     public func cModuleDirectories() -> [String] {
         var folders = Self.cModules.map { packageRoot.appendingPathComponent("Sources/\($0)").path }
+        // Imaging imports the C target CJPEGShim, whose module map SwiftPM generates into its build folder.
+        let shim = libraryDirectory.appendingPathComponent("CJPEGShim.build")
+        if FileManager.default.fileExists(atPath: shim.appendingPathComponent("module.modulemap").path) {
+            folders.append(shim.path)
+        }
         let checkouts = packageRoot.appendingPathComponent(".build/checkouts")
         for package in (try? FileManager.default.contentsOfDirectory(atPath: checkouts.path)) ?? [] {
             let sources = checkouts.appendingPathComponent(package).appendingPathComponent("Sources")
