@@ -10,6 +10,9 @@ public typealias FigureColor = [UInt8]
 public let pointColors: [FigureColor] = [[230, 159, 0], [0, 114, 178], [213, 94, 0], [0, 158, 115], [204, 121, 167],
                                          [86, 180, 233], [240, 228, 66]]
 
+/// The names of `pointColors`, for a figure's legend.
+public let pointColorNames = ["orange", "blue", "vermilion", "green", "pink", "sky blue", "yellow"]
+
 /// `image` with each box outlined (2 px, white on black so it shows on any photo) and each point drawn as a filled
 /// square of side 7 with a ring of radius `tolerance` around it, so a hit is a ring that touches its box.
 ///
