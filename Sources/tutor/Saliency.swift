@@ -40,6 +40,23 @@ extension TutorCommand {
         @OptionGroup(title: "Perturbation methods (rise, rise-class, extremal-perturbation, occlusion)")
         var perturbationOptions: PerturbationOptions
 
+        /// The perturbation options with `--seed`, `--batch-size` and `--baseline` filled in: both option groups declare
+        /// them and ArgumentParser hands a repeated name to the first group only (the method settings).
+        var sharedPerturbationOptions: PerturbationOptions {
+            get throws {
+                var options = perturbationOptions
+                if let seed = methodSettings.seed { options.seed = seed }
+                if let batchSize = methodSettings.batchSize { options.batchSize = batchSize }
+                if let text = methodSettings.baseline {
+                    guard let value = Float(text), value.isFinite else {
+                        throw CLIError.invalid(argument: "--baseline", "occlusion's baseline is a number, got '\(text)'")
+                    }
+                    options.baseline = value
+                }
+                return options
+            }
+        }
+
         func validate() throws {
             try CLIError.exitingOnError {
                 guard out.hasSuffix(".npy") || out.hasSuffix(".png") else {
@@ -50,7 +67,7 @@ extension TutorCommand {
                 }
                 if let perturbation = PerturbationMethod(name: method) {
                     do {
-                        try perturbationOptions.validate(perturbation, target: target, smooth: smooth, out: out)
+                        try sharedPerturbationOptions.validate(perturbation, target: target, smooth: smooth, out: out)
                     } catch let error as PerturbationError {
                         throw CLIError.invalid(argument: error.option.flag, error.message)
                     }

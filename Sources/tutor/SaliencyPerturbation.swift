@@ -137,7 +137,7 @@ extension TutorCommand.Saliency {
     func runPerturbation(_ method: PerturbationMethod) throws {
         let loaded = try modelOptions.load()
         let (input, image) = try inputOptions.load(for: loaded.architecture)
-        let options = perturbationOptions
+        let options = try sharedPerturbationOptions
         let progress = TerminalProgressLine.make(label: method.rawValue)
         let map: Tensor
         do {
