@@ -4,7 +4,10 @@ import Foundation
 extension CourseFiles {
     /// `Lessons/benchmark`: the course's pointing-game benchmark (32 boards, exact boxes; see its README).
     public static func benchmarkDirectory() throws -> URL {
-        try repositoryRoot().appendingPathComponent("Lessons/benchmark", isDirectory: true)
+        let folder = try repositoryRoot().appendingPathComponent("Lessons/benchmark", isDirectory: true)
+        let annotations = folder.appendingPathComponent("annotations.json")
+        guard FileManager.default.isReadableFile(atPath: annotations.path) else { throw CourseError.missingFile(annotations.path) }
+        return folder
     }
 }
 
