@@ -164,7 +164,7 @@ struct LessonSixClaims {
         let preprocessing = PointingPreprocessing(normalization: .lite0)
         var points: [ImagePoint] = []
         for board in dataset.images.prefix(3) {
-            let input = preprocessing.input(for: try Image(contentsOf: board.url))
+            let input = try preprocessing.input(for: try Image(contentsOf: board.url))
             let map = try saliency(model: model, input: input, target: .pointing(board.classes[0]), method: .deconvnet,
                                    resize: .size(width: board.width, height: board.height), smooth: 0.02)
             points.append(PointingGame.maximumPoint(of: map))
