@@ -145,16 +145,3 @@ struct MethodSettingsOptions: ParsableArguments {
         }
     }
 }
-
-/// A minimal progress line on stderr for long method runs, only when stderr is a terminal (quiet in pipes and
-/// logs): "label 12/50". Replaced by the full progress bar where that exists.
-enum MinimalProgress {
-    /// A (done, total) reporter, or nil when stderr is not a TTY.
-    static func reporter(_ label: String) -> (@Sendable (Int, Int) -> Void)? {
-        guard isatty(STDERR_FILENO) == 1 else { return nil }
-        return { done, total in
-            let end = done >= total ? "\n" : ""
-            FileHandle.standardError.write(Data("\r\(label) \(done)/\(total)\u{1B}[K\(end)".utf8))
-        }
-    }
-}
