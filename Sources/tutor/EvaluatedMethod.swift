@@ -35,7 +35,7 @@ enum EvaluatedMethod: CustomStringConvertible, Equatable {
 /// The settings of every method the evaluation commands run, with TorchRay's benchmark values (§4.6) as
 /// defaults; smaller counts (`--num-masks`, `--max-iter`, `--steps`, `--samples`) make them usable on a laptop.
 struct EvaluationMethodOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("excitation-backprop, contrastive-excitation-backprop: the contrast layer "
+    @Option(help: ArgumentHelp("contrastive-excitation-backprop: the contrast layer "
         + "(default: TorchRay's benchmark layer, VGG16 classifier.4, ResNet50 avgpool).", valueName: "path"))
     var contrastLayer: String?
 

@@ -25,8 +25,10 @@ struct TutorCommand: AsyncParsableCommand {
         } catch {
             // ArgumentParser ends usage errors (a malformed number, a bad choice) with 64; every bad input of
             // tutor exits 2, with ArgumentParser's message, which names the option.
+            // The first line reads "error: MESSAGE" like every other bad input's (the help and usage lines follow).
             if exitCode(for: error).rawValue == ExitCode.validationFailure.rawValue {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                let detail = fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
+                FileHandle.standardError.write(Data((["error: \(message(for: error))"] + detail).joined(separator: "\n").utf8 + [10]))
                 Foundation.exit(2)
             }
             exit(withError: error)
