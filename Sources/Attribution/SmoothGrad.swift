@@ -3,7 +3,7 @@ import Models
 
 /// SmoothGrad (Smilkov et al. 2017): the gradient saliency map (max_c |∂y/∂x|, at `layer` if given) averaged
 /// over `settings.samples` copies of each input item with Gaussian noise of σ = `settings.noiseLevel` ·
-/// (max − min of that item). The noise comes from `SeededRandom(seed: settings.seed)`, so a seed fixes the map;
+/// (max − min of that item). The noise comes from `SplitMix64(seed: settings.seed)`, so a seed fixes the map;
 /// samples are evaluated `settings.batchSize` at a time. With σ = 0 the result is the gradient map.
 ///
 /// The maps are averaged after the channel reduction, as in the paper (M̂(x) = 1/n Σ M(x + ε)); Captum's
@@ -19,7 +19,7 @@ public func smoothGrad(
     let seeds = try target.backwardGradient(for: model(x))
     let items = x.shape[0]
     let batches = (settings.samples + settings.batchSize - 1) / settings.batchSize
-    var random = SeededRandom(seed: settings.seed)
+    var random = SplitMix64(seed: settings.seed)
     var maps: [Tensor] = []
     for n in 0..<items {
         let xn = BatchItems.item(x, n), seed = BatchItems.item(seeds, n)

@@ -25,6 +25,9 @@ extension TutorCommand {
 
         @OptionGroup(title: "Perturbation methods") var perturbationBench: BenchPerturbationOptions
 
+        @OptionGroup(title: "Method settings (integrated-gradients, smoothgrad, contrastive EBP)")
+        var methodSettings: MethodSettingsOptions
+
         /// --repeat, defaulting to 3 for the long-running perturbation methods.
         private var repeatCount: Int { `repeat` ?? (PerturbationMethod(name: method) != nil ? 3 : 10) }
 
@@ -38,10 +41,18 @@ extension TutorCommand {
             try CLIError.exitingOnError {
                 guard repeatCount >= 1 else { throw CLIError.invalid(argument: "--repeat", "must be at least 1, got \(repeatCount)") }
                 if let threads, threads < 1 { throw CLIError.invalid(argument: "--threads", "must be at least 1, got \(threads)") }
+                let arch = try modelOptions.architecture()
                 if let perturbation = PerturbationMethod(name: method) {
                     try perturbationBench.validate(perturbation)
-                } else if method != "forward" { _ = try parsedMethod() }
-                _ = try modelOptions.architecture()
+                    if let flag = methodSettings.firstGivenFlag {
+                        throw CLIError.invalid(argument: flag, "does not apply to \(perturbation) in tutor bench")
+                    }
+                } else if method != "forward" {
+                    let kind = try parsedMethod()
+                    _ = try methodSettings.withBenchmarkContrastLayer(for: kind, arch).settings(for: kind, layer: layer)
+                } else if let flag = methodSettings.firstGivenFlag {
+                    throw CLIError.invalid(argument: flag, "does not apply to the forward pass")
+                }
             }
         }
 
@@ -55,10 +66,11 @@ extension TutorCommand {
                 let input = BenchInput.make(height: size, width: size)
                 var path = layer ?? (kind?.requiresLayer == true ? BenchInput.lateLayer(loaded.architecture) : nil)
                 // (Contrastive) EBP: TorchRay's benchmark layers (VGG16 features.23 / classifier.4, ResNet50 layer3 / avgpool).
-                var settings = MethodSettings()
+                let settings = try kind.map {
+                    try methodSettings.withBenchmarkContrastLayer(for: $0, loaded.architecture).settings(for: $0, layer: layer)
+                } ?? MethodSettings()
                 if kind == .excitationBackprop || kind == .contrastiveExcitationBackprop {
                     path = path ?? loaded.architecture.excitationLayer.description
-                    settings.contrastLayer = loaded.architecture.contrastLayer
                 }
                 let call: () throws -> Void
                 if let perturbation {
@@ -76,16 +88,34 @@ extension TutorCommand {
                 let rss = BenchInput.peakRSSMegabytes()
                 let threadCount = OpenBLASSetup.threads
                 if json {
-                    let sizes = perturbation.map { perturbationBench.jsonFields($0) } ?? ""
+                    let sizes = perturbation.map { perturbationBench.jsonFields($0) } ?? kind.map { Self.jsonFields($0, settings) } ?? ""
                     let line = String(format: "{\"model\": \"%@\", \"method\": \"%@\", %@\"median_ms\": %.2f, \"peak_rss_mb\": %.1f, \"threads\": %d}",
                                       loaded.architecture.rawValue, method, sizes, median, rss, threadCount)
                     print(line)
                 } else {
-                    let size = perturbation.map { perturbationBench.label($0) } ?? ""
+                    let size = perturbation.map { perturbationBench.label($0) } ?? kind.map { Self.label($0, settings) } ?? ""
                     print("\(loaded.displayName) \(method)\(size)\(path.map { " @ \($0)" } ?? ""): median \(String(format: "%.2f", median)) ms over \(repeatCount) calls, "
                         + "CPU \(String(format: "%.1f", cpu)) ms per call, peak RSS \(String(format: "%.1f", rss)) MB, "
                         + "\(threadCount) engine threads")
                 }
+            }
+        }
+
+        /// The size fields of the JSON line for the multi-pass methods (`"steps": 50, `).
+        static func jsonFields(_ method: Method, _ settings: MethodSettings) -> String {
+            switch method {
+            case .integratedGradients: "\"steps\": \(settings.steps), \"batch_size\": \(settings.batchSize), "
+            case .smoothGrad: "\"samples\": \(settings.samples), \"batch_size\": \(settings.batchSize), "
+            default: ""
+            }
+        }
+
+        /// The size in words for the plain output (" (50 steps)").
+        static func label(_ method: Method, _ settings: MethodSettings) -> String {
+            switch method {
+            case .integratedGradients: " (\(settings.steps) steps)"
+            case .smoothGrad: " (\(settings.samples) samples)"
+            default: ""
             }
         }
 

@@ -33,8 +33,10 @@ extension TutorCommand {
                                    valueName: "dir"), completion: .directory)
         var dataset: String?
 
-        @Option(help: ArgumentHelp("Method whose map is evaluated: \(Method.validNames).", valueName: "method"))
+        @Option(help: ArgumentHelp("Method whose map is evaluated: \(EvaluatedMethod.validNames).", valueName: "method"))
         var method: String?
+
+        @OptionGroup(title: "Method settings (defaults: TorchRay's benchmark)") var methodOptions: EvaluationMethodOptions
 
         @Option(help: ArgumentHelp("Evaluate this map instead (.npy, H×W or 1×1×H×W at the input's size).", valueName: "npy"),
                 completion: .file(extensions: ["npy"]))
@@ -72,7 +74,10 @@ extension TutorCommand {
                 guard (method == nil) != (map == nil) else {
                     throw CLIError.invalid(argument: "--method/--map", "give exactly one of --method NAME or --map FILE.npy")
                 }
-                if let method { _ = try parsedMethod(method) }
+                if let method { try methodOptions.validate(for: try EvaluatedMethod(parsing: method)) }
+                if map != nil, let (flag, _) = methodOptions.firstGiven {
+                    throw CLIError.invalid(argument: flag, "goes with --method, not --map")
+                }
                 if let step, step < 1 { throw CLIError.invalid(argument: "--step", "must be at least 1, got \(step)") }
                 guard batchSize >= 1 else { throw CLIError.invalid(argument: "--batch-size", "must be at least 1, got \(batchSize)") }
                 if let target, !(0..<ImageNetLabels.count).contains(target) {
@@ -144,8 +149,8 @@ extension TutorCommand {
             }
             let loaded = try modelOptions.load()
             let arch = loaded.architecture
-            let kind = try parsedMethod(method!)
-            let path = layer ?? (kind.requiresLayer ? BenchInput.lateLayer(arch) : nil)
+            let kind = try EvaluatedMethod(parsing: method!)
+            let maps = try methodOptions.maps(for: kind, model: loaded, layer: layer)
             let size = arch.inputSize
             // The RISE notebook's batch setting: eight rows per step.
             let stepSize = step ?? size * 8
@@ -155,15 +160,13 @@ extension TutorCommand {
                     try traceCausalMetrics(
                         dataset: data, kinds: metric.kinds, step: stepSize, batchSize: batchSize, model: loaded.module,
                         prepare: { ModelInput.crop($0, for: arch).tensor(normalization: ModelInput.normalization(for: arch)) },
-                        map: { input, target in
-                            try saliency(model: loaded, input: input, target: .classIndex(target), method: kind,
-                                         layer: path.map { LayerPath($0) }, resize: .toInput)
-                        }, progress: bar.callback)
+                        map: maps.inputMap, progress: bar.callback)
                 }
-            } catch let error as AttributionError {
-                throw CLIError.invalid(argument: error.isLayerError ? "--layer" : "--dataset", error.description)
             } catch let error as ImageFileError {
                 throw CLIError.invalid(argument: "--dataset", error.description)
+            } catch {
+                guard let (argument, message) = EvaluationMaps.argument(for: error, fallback: "--dataset") else { throw error }
+                throw CLIError.invalid(argument: argument, message)
             }
             print("\(loaded.displayName), \(kind) on \(folder): \(result.pairs.count) (image, class) pairs, step \(stepSize) px")
             for kind in metric.kinds {
@@ -172,7 +175,7 @@ extension TutorCommand {
             }
             if let json {
                 let document = DatasetDocument(
-                    model: arch.rawValue, method: kind.rawValue, dataset: folder, step: stepSize,
+                    model: arch.rawValue, method: kind.description, dataset: folder, step: stepSize,
                     deletion: result.meanCurves[.deletion].map { CurveEntry(auc: areaUnderCurve($0) ?? 0, curve: $0) },
                     insertion: result.meanCurves[.insertion].map { CurveEntry(auc: areaUnderCurve($0) ?? 0, curve: $0) },
                     pairs: result.pairs.map { PairEntry(file: $0.file, class: $0.classIndex, deletion_auc: $0.auc[.deletion],
@@ -201,12 +204,6 @@ extension TutorCommand {
             var pairs: [PairEntry]
         }
 
-        private func parsedMethod(_ text: String) throws -> Method {
-            do { return try Method(parsing: text) } catch {
-                throw CLIError.invalid(argument: "--method", "unknown method '\(text)'; valid: \(Method.validNames)")
-            }
-        }
-
         private func topClass(_ model: Model, _ input: Tensor) -> Int {
             let scores = model.module(input).scalars
             return scores.indices.max { scores[$0] < scores[$1] } ?? 0
@@ -219,13 +216,12 @@ extension TutorCommand {
                     throw CLIError.invalid(argument: "--map", "\(error)")
                 }
             }
-            let kind = try parsedMethod(method!)
-            let path = layer ?? (kind.requiresLayer ? BenchInput.lateLayer(model.architecture) : nil)
+            let maps = try methodOptions.maps(for: try EvaluatedMethod(parsing: method!), model: model, layer: layer)
             do {
-                return try saliency(model: model, input: input, target: .classIndex(target), method: kind,
-                                    layer: path.map { LayerPath($0) }, resize: .toInput)
-            } catch let error as AttributionError {
-                throw CLIError.invalid(argument: error.isLayerError ? "--layer" : "--method", error.description)
+                return try maps.inputMap(input: input, target: target)
+            } catch {
+                guard let (argument, message) = EvaluationMaps.argument(for: error, fallback: "--method") else { throw error }
+                throw CLIError.invalid(argument: argument, message)
             }
         }
 

@@ -42,6 +42,26 @@ struct MethodSettingsOptions: ParsableArguments {
                                valueName: "n"))
     var batchSize: Int?
 
+    /// The first option given on the command line, if any (for methods that take none of them).
+    var firstGivenFlag: String? {
+        let given: [(String, Bool)] = [
+            ("--contrast-layer", contrastLayer != nil), ("--classifier-layer", classifierLayer != nil),
+            ("--steps", steps != nil), ("--integration", integration != nil), ("--baseline", baseline != nil),
+            ("--samples", samples != nil), ("--noise", noise != nil), ("--seed", seed != nil),
+            ("--batch-size", batchSize != nil),
+        ]
+        return given.first { $0.1 }?.0
+    }
+
+    /// These options with TorchRay's benchmark contrast layer of `arch` when contrastive EBP has none.
+    func withBenchmarkContrastLayer(for method: Method, _ arch: Architecture) -> MethodSettingsOptions {
+        var options = self
+        if method == .contrastiveExcitationBackprop && contrastLayer == nil {
+            options.contrastLayer = arch.contrastLayer.description
+        }
+        return options
+    }
+
     /// Each option that does not apply to `method`, with the methods it belongs to.
     private func misplaced(for method: Method) -> [(String, String)] {
         var out: [(String, String)] = []
@@ -142,19 +162,6 @@ struct MethodSettingsOptions: ParsableArguments {
         case .samples: "--samples"
         case .noiseLevel: "--noise"
         case .batchSize: "--batch-size"
-        }
-    }
-}
-
-/// A minimal progress line on stderr for long method runs, only when stderr is a terminal (quiet in pipes and
-/// logs): "label 12/50". Replaced by the full progress bar where that exists.
-enum MinimalProgress {
-    /// A (done, total) reporter, or nil when stderr is not a TTY.
-    static func reporter(_ label: String) -> (@Sendable (Int, Int) -> Void)? {
-        guard isatty(STDERR_FILENO) == 1 else { return nil }
-        return { done, total in
-            let end = done >= total ? "\n" : ""
-            FileHandle.standardError.write(Data("\r\(label) \(done)/\(total)\u{1B}[K\(end)".utf8))
         }
     }
 }

@@ -17,6 +17,12 @@ extension TutorCommand {
                 Boxes are in pixels of the image file; classes are the model's class indices. The accuracy is the \
                 mean of the per-class accuracies over the classes present (TorchRay averages over all 20 VOC classes).
                 The built-in benchmark: Lessons/benchmark.
+                Every method runs with TorchRay's benchmark settings: the pointing gradient; smoothing 0.02 at the \
+                input (none for grad-cam and excitation backprop); rise on the input resized to a square with 8000 \
+                masks; extremal-perturbation with areas 0.025,0.05,0.1,0.2 summed, 800 iterations, smoothing 0.09. \
+                These take hours on 2 cores: lower --num-masks (e.g. 500), --max-iter (e.g. 50), --steps or \
+                --samples for a quick run. integrated-gradients, smoothgrad and occlusion are not in TorchRay's \
+                benchmark (defaults: 50 steps, 50 samples, a 16 px window at stride 8).
                 """)
 
         @Option(help: ArgumentHelp("Dataset folder with annotations.json and the images.", valueName: "dir"),
@@ -25,10 +31,13 @@ extension TutorCommand {
 
         @OptionGroup var modelOptions: ModelOptions
 
-        @Option(help: ArgumentHelp("center (the baseline), or a method: \(Method.validNames).", valueName: "method"))
+        @Option(help: ArgumentHelp("center (the baseline), or a method: \(EvaluatedMethod.validNames).", valueName: "method"))
         var method: String
 
-        @Option(help: ArgumentHelp("Saliency layer for grad-cam (default: the architecture's usual late layer).",
+        @OptionGroup(title: "Method settings (defaults: TorchRay's benchmark)") var methodOptions: EvaluationMethodOptions
+
+        @Option(help: ArgumentHelp("Saliency layer (default: TorchRay's benchmark layer: grad-cam the usual late layer, "
+            + "(contrastive) excitation backprop VGG16 features.23, ResNet50 layer3; the input otherwise).",
                                    valueName: "path"))
         var layer: String?
 
@@ -44,7 +53,7 @@ extension TutorCommand {
                 guard tolerance > 0, tolerance.isFinite else {
                     throw CLIError.invalid(argument: "--tolerance", "\(tolerance) must be a finite number > 0")
                 }
-                _ = try PointingMethodName(parsing: method)
+                try PointingMethodName(parsing: method).validate(options: methodOptions)
                 _ = try modelOptions.architecture()
                 if let json { try OutputFile.checkWritable(json, argument: "--json") }
             }
@@ -60,7 +69,7 @@ extension TutorCommand {
                     throw CLIError.invalid(argument: "--dataset", "\(error)")
                 }
                 let loaded = try modelOptions.load()
-                let pointing = try name.pointingMethod(model: loaded, layer: layer)
+                let pointing = try name.pointingMethod(model: loaded, layer: layer, options: methodOptions)
                 let preprocessing = PointingPreprocessing(
                     shorterSide: loaded.architecture.inputSize, normalization: ModelInput.normalization(for: loaded.architecture))
                 let result: PointingGameResult
@@ -69,10 +78,11 @@ extension TutorCommand {
                         try playPointingGame(dataset: data, method: pointing, preprocessing: preprocessing,
                                              game: PointingGame(tolerance: tolerance), progress: bar.callback)
                     }
-                } catch let error as AttributionError {
-                    throw CLIError.invalid(argument: error.isLayerError ? "--layer" : "--dataset", error.description)
                 } catch let error as ImageFileError {
                     throw CLIError.invalid(argument: "--dataset", error.description)
+                } catch {
+                    guard let (argument, message) = EvaluationMaps.argument(for: error, fallback: "--dataset") else { throw error }
+                    throw CLIError.invalid(argument: argument, message)
                 }
                 PointingReport.printSummary(result, model: loaded, dataset: dataset)
                 if let json {
@@ -84,20 +94,20 @@ extension TutorCommand {
     }
 }
 
-/// `--method` of the pointing game: TorchRay's `center` baseline or a saliency method.
+/// `--method` of the pointing game: TorchRay's `center` baseline or any saliency method.
 enum PointingMethodName: CustomStringConvertible {
     case center
-    case saliency(Method)
+    case method(EvaluatedMethod)
 
     /// All valid names, for help and errors.
-    static var validNames: String { "center, " + Method.validNames }
+    static var validNames: String { "center, " + EvaluatedMethod.validNames }
 
     init(parsing text: String) throws {
         if text.lowercased() == "center" {
             self = .center
             return
         }
-        do { self = .saliency(try Method(parsing: text)) } catch {
+        do { self = .method(try EvaluatedMethod(parsing: text)) } catch {
             throw CLIError.invalid(argument: "--method", "unknown method '\(text)'; valid: \(Self.validNames)")
         }
     }
@@ -105,25 +115,29 @@ enum PointingMethodName: CustomStringConvertible {
     var description: String {
         switch self {
         case .center: "center"
-        case .saliency(let method): method.rawValue
+        case .method(let method): method.description
         }
     }
 
-    /// The pointing method with TorchRay's benchmark settings; Grad-CAM defaults to the usual late layer.
-    func pointingMethod(model: Model, layer: String?) throws -> PointingMethod {
+    /// The pointing method with TorchRay's benchmark settings (§4.6) and the counts given in `options`.
+    func pointingMethod(model: Model, layer: String?, options: EvaluationMethodOptions) throws -> PointingMethod {
         switch self {
         case .center:
             if layer != nil { throw CLIError.invalid(argument: "--layer", "the center baseline takes no layer") }
             return CenterPointing()
-        case .saliency(let method):
-            let path = layer ?? (method.requiresLayer ? BenchInput.lateLayer(model.architecture) : nil)
-            if let path {
-                do { _ = try model.module.resolve(LayerPath(path)) } catch {
-                    throw CLIError.invalid(argument: "--layer", "\(error)")
-                }
-            }
-            return SaliencyPointing.gradientFamily(model: model, method: method, layer: path.map { LayerPath($0) })
+        case .method(let method):
+            let maps = try options.maps(for: method, model: model, layer: layer)
+            return SaliencyPointing(name: method.description, map: maps.pointingMap)
         }
+    }
+
+    /// Checks the method's options before the model is loaded.
+    func validate(options: EvaluationMethodOptions) throws {
+        guard case .method(let method) = self else {
+            if let (flag, _) = options.firstGiven { throw CLIError.invalid(argument: flag, "the center baseline takes no settings") }
+            return
+        }
+        try options.validate(for: method)
     }
 }
 

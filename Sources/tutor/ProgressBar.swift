@@ -40,8 +40,8 @@ final class ProgressBar: @unchecked Sendable {
         return try body(bar)
     }
 
-    /// The library-side callback: `progress: bar.callback`.
-    var callback: (_ done: Int, _ total: Int) -> Void { { [self] done, total in update(done: done, total: total) } }
+    /// The library-side callback: `progress: bar.callback` (Sendable, for `MethodSettings.progress` too).
+    var callback: @Sendable (_ done: Int, _ total: Int) -> Void { { [self] done, total in update(done: done, total: total) } }
 
     /// Records progress; redraws when enabled and at least 0.1 s passed (always on the last item).
     func update(done: Int, total: Int) {

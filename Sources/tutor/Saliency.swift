@@ -69,7 +69,9 @@ extension TutorCommand {
                 let method = try parsedMethod()
                 guard let target else { throw CLIError.invalid(argument: "--target", "give the class to explain") }
                 var settings = try methodSettings.settings(for: method, layer: layer)
-                settings.progress = MinimalProgress.reporter(method.rawValue)
+                let bar = ProgressBar(label: method.rawValue)
+                defer { bar.finish() }
+                settings.progress = bar.callback
                 let loaded = try modelOptions.load()
                 let (input, image) = try inputOptions.load(for: loaded.architecture)
                 let map: Tensor

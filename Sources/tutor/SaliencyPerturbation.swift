@@ -147,7 +147,9 @@ extension TutorCommand.Saliency {
         let loaded = try modelOptions.load()
         let (input, image) = try inputOptions.load(for: loaded.architecture)
         let options = perturbationOptions
-        let progress = TerminalProgressLine.make(label: method.rawValue)
+        let bar = ProgressBar(label: method.rawValue)
+        defer { bar.finish() }
+        let progress = bar.callback
         let map: Tensor
         do {
             switch method {
@@ -212,21 +214,6 @@ enum ExtremalHistoryFile {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         do { try data.write(to: url) } catch {
             throw CLIError.invalid(argument: "--history", "cannot write \(url.path): \(error.localizedDescription)")
-        }
-    }
-}
-
-/// A one-line progress counter on stderr, only when stderr is a terminal (a fuller bar may replace it).
-enum TerminalProgressLine {
-    static func make(label: String) -> ((Int, Int) -> Void)? {
-        guard isatty(2) == 1 else { return nil }
-        let start = DispatchTime.now().uptimeNanoseconds
-        return { done, total in
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let eta = done > 0 ? seconds * Double(total - done) / Double(done) : 0
-            let line = String(format: "\r%@ %d/%d (%.0f%%), %.0f s left ", label, done, total,
-                              100 * Double(done) / Double(max(total, 1)), eta)
-            FileHandle.standardError.write(Data((line + (done >= total ? "\n" : "")).utf8))
         }
     }
 }

@@ -63,9 +63,11 @@ extension TutorCommand {
                 } catch let error as AttributionError {
                     throw CLIError.invalid(argument: Self.argument(for: error, input: inputOptions.input != nil), error.description)
                 }
-                let result = try Attribution.sanityCheck(
-                    model: loaded, input: input, target: .classIndex(target), method: method, layer: path, settings: settings,
-                    seed: initSeed, maxSteps: maxSteps, progress: MinimalProgress.reporter("sanity-check"))
+                let result = try ProgressBar.showing("sanity-check") { bar in
+                    try Attribution.sanityCheck(
+                        model: loaded, input: input, target: .classIndex(target), method: method, layer: path, settings: settings,
+                        seed: initSeed, maxSteps: maxSteps, progress: bar.callback)
+                }
                 print(SanityReport.table(result, title: "\(method) on \(loaded.displayName), class \(target)"))
                 if let json {
                     try SanityReport.json(result, model: loaded.architecture.rawValue, method: method.rawValue, target: target)

@@ -33,4 +33,21 @@ import Testing
         #expect(histogram.allSatisfy { abs($0 - 2000) < 250 }, "\(histogram)")
         #expect((0..<100).allSatisfy { _ in rng.nextInt(below: 1) == 0 })
     }
+
+    @Test("normal samples (SmoothGrad's noise): seeded, mean 0 and variance 1, randomNormal scales them")
+    func normalSamples() {
+        var rng = SplitMix64(seed: 3)
+        let samples = (0..<40_000).map { _ in rng.nextNormal() }
+        #expect(samples.allSatisfy { $0.isFinite })
+        let mean = samples.reduce(0, +) / 40_000
+        let variance = samples.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 40_000
+        // Standard errors: 0.005 for the mean, 0.007 for the variance.
+        #expect(abs(mean) < 0.03 && abs(variance - 1) < 0.04, "mean \(mean), variance \(variance)")
+        var unit = SplitMix64(seed: 9)
+        #expect((0..<1000).allSatisfy { _ in let u = unit.nextUnit(); return u >= 0 && u < 1 })
+        var a = SplitMix64(seed: 5), b = SplitMix64(seed: 5)
+        let t = Tensor.randomNormal([2, 3], mean: 1, std: 2, using: &a)
+        let expected = (0..<6).map { _ in 1 + 2 * Float(b.nextNormal()) }
+        #expect(t.shape == [2, 3] && t.scalars == expected)
+    }
 }
