@@ -39,7 +39,7 @@ api: build
 site: build weights api
 	$(TUTOR) site Lessons --out $(SITE_DIR) --api $(API_DIR)
 
-## Builds the site, then: HTML5 validation of its pages (vnu) and a size limit of 10 MB. `tutor site` itself
+## Builds the site, then: HTML5 validation of its pages (vnu) and a size limit of 10 MB for the course pages and media. `tutor site` itself
 ## fails on a broken link or image, a missing alt text or a resource from outside the site.
 site-check: site
 	bash scripts/check-site.sh $(SITE_DIR)

@@ -13,7 +13,8 @@ triple=$(swift -print-target-info | python3 -c 'import json,sys; print(json.load
 mkdir -p "$work/graphs"
 includes=(-I "$modules_dir")
 # C modules: the project's shims and ZIPFoundation's zlib (Models imports it).
-for dir in Sources/CBLAS Sources/CPNG Sources/CCmark .build/checkouts/ZIPFoundation/Sources/CZLib; do includes+=(-I "$dir"); done
+for dir in Sources/CBLAS Sources/CPNG Sources/CJPEG Sources/CCmark Sources/CPNGRows/include Sources/CJPEGShim/include \
+           .build/checkouts/ZIPFoundation/Sources/CZLib; do includes+=(-I "$dir"); done
 for module in Engine Imaging Models Attribution Course LessonRuntime; do
     swift-symbolgraph-extract -module-name "$module" -target "$triple" "${includes[@]}" \
         -minimum-access-level public -skip-synthesized-members -output-dir "$work/graphs" >/dev/null
