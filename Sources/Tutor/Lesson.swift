@@ -102,7 +102,7 @@ public struct Step: Sendable {
             // Keep the line count so Markdown lines stay the same: markers stay, body lines become blank.
             for i in region where i != region.lowerBound && i != region.upperBound { result[i] = "" }
             if region.upperBound - region.lowerBound >= 2 {
-                result[region.lowerBound + 1] = indent + "TODO(" + StudentForm.swiftLiteral(StudentForm.hint(in: lines, region: region)) + ")"
+                result[region.lowerBound + 1] = indent + "TODO(" + swiftStringLiteral(StudentForm.hint(in: lines, region: region)) + ")"
             }
         }
         return result

@@ -26,7 +26,7 @@ public enum StudentForm {
             let body = region.lowerBound + 1 <= region.upperBound - 1 ? Array(step.lines[(region.lowerBound + 1)...(region.upperBound - 1)]) : []
             let first = body.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? step.lines[region.lowerBound]
             let indent = String(first.prefix { $0 == " " || $0 == "\t" })
-            result.append(indent + "TODO(" + swiftLiteral(hint(in: step.lines, region: region)) + ")")
+            result.append(indent + "TODO(" + swiftStringLiteral(hint(in: step.lines, region: region)) + ")")
             next = region.upperBound + 1
         }
         result += step.lines[next...]
@@ -102,21 +102,5 @@ public enum StudentForm {
         var i = min(expected, lines.count - 1)
         while i < lines.count - 1 && !lines[i].trimmingCharacters(in: .whitespaces).hasPrefix(fence) { i += 1 }
         return i
-    }
-
-    /// A Swift string literal for `text`.
-    static func swiftLiteral(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

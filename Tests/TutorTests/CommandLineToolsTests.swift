@@ -221,20 +221,6 @@ struct CommandLineToolsTests {
              "--target", "1", "--out", out + ".jpg"])
         try expectUsageError(suffix, argument: "--out", mentions: [".npy", ".png"])
     }
-
-    /// Exit code 2 (not a trap, not success) and an `error:` line naming `argument` and each of `mentions`.
-    private func expectUsageError(_ output: TutorProcess.Output, argument: String, mentions: [String],
-                                  sourceLocation: SourceLocation = #_sourceLocation) throws {
-        #expect(output.status == 2, "exit code \(output.status); stderr: \(output.stderr)", sourceLocation: sourceLocation)
-        let message = try #require(output.stderr.split(separator: "\n").first { $0.hasPrefix("error:") },
-                                   "no error line in stderr: \(output.stderr)", sourceLocation: sourceLocation)
-        #expect(message.contains(argument), "the error does not name \(argument): \(message)", sourceLocation: sourceLocation)
-        for word in mentions {
-            #expect(message.contains(word), "the error does not mention \(word): \(message)", sourceLocation: sourceLocation)
-        }
-        #expect(!output.stderr.contains("Fatal error") && !output.stderr.contains("Stack dump"),
-                "trapped: \(output.stderr)", sourceLocation: sourceLocation)
-    }
 }
 
 /// Inputs outside the test bundle: the sample photos, the attribution fixtures and the default weights.

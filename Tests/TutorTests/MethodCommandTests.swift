@@ -113,20 +113,6 @@ struct MethodCommandTests {
                               "--target", "282"]),
             argument: "--layer", mentions: ["grad-cam"])
     }
-
-    /// Exit code 2 and an `error:` line naming `argument` and each of `mentions`, without a trap.
-    private func expectUsageError(_ output: TutorProcess.Output, argument: String, mentions: [String],
-                                  sourceLocation: SourceLocation = #_sourceLocation) throws {
-        #expect(output.status == 2, "exit code \(output.status); stderr: \(output.stderr)", sourceLocation: sourceLocation)
-        let message = try #require(output.stderr.split(separator: "\n").first { $0.hasPrefix("error:") },
-                                   "no error line in stderr: \(output.stderr)", sourceLocation: sourceLocation)
-        #expect(message.contains(argument), "the error does not name \(argument): \(message)", sourceLocation: sourceLocation)
-        for word in mentions {
-            #expect(message.contains(word), "the error does not mention \(word): \(message)", sourceLocation: sourceLocation)
-        }
-        #expect(!output.stderr.contains("Fatal error") && !output.stderr.contains("Stack dump"),
-                "trapped: \(output.stderr)", sourceLocation: sourceLocation)
-    }
 }
 
 /// A float32 little-endian `.npy` file (format 1.0/2.0, C order), enough to read the maps `tutor` writes.

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import Tutor
 
 /// Runs the real, release-built `tutor` next to the test bundle and decodes its JSON summaries.
@@ -30,18 +31,7 @@ enum TutorProcess {
     }
 
     static func run(_ arguments: [String]) throws -> Output {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        try runTool(executable.path, arguments)
     }
 
     /// `tutor run LESSON --json` → the step results.
@@ -91,4 +81,18 @@ extension TutorProcess {
         return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
+}
+
+/// Exit code 2 (not a trap, not success) and an `error:` line naming `argument` and each of `mentions`.
+func expectUsageError(_ output: TutorProcess.Output, argument: String, mentions: [String],
+                      sourceLocation: SourceLocation = #_sourceLocation) throws {
+    #expect(output.status == 2, "exit code \(output.status); stderr: \(output.stderr)", sourceLocation: sourceLocation)
+    let message = try #require(output.stderr.split(separator: "\n").first { $0.hasPrefix("error:") },
+                               "no error line in stderr: \(output.stderr)", sourceLocation: sourceLocation)
+    #expect(message.contains(argument), "the error does not name \(argument): \(message)", sourceLocation: sourceLocation)
+    for word in mentions {
+        #expect(message.contains(word), "the error does not mention \(word): \(message)", sourceLocation: sourceLocation)
+    }
+    #expect(!output.stderr.contains("Fatal error") && !output.stderr.contains("Stack dump"),
+            "trapped: \(output.stderr)", sourceLocation: sourceLocation)
 }
