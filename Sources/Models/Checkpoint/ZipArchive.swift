@@ -80,7 +80,9 @@ struct ZipArchive {
             throw ModelError.corruptCheckpoint(
                 file: file,
                 detail: "zip entry \(entry.path) inflates beyond the \(inflationLimit >> 20) MiB allowed for compressed entries (torch.save stores entries uncompressed; re-save the checkpoint with torch.save)")
-        } catch is EndsEarly {
+        } catch let error where error is EndsEarly || consumed >= source.count {
+            // zlib either asked for more (EndsEarly) or ZIPFoundation gave up once every compressed byte was read:
+            // both mean the stream stops short.
             throw ModelError.truncated(file: file, detail: "the compressed data of zip entry \(entry.path) ends before its deflate stream does")
         } catch {
             throw ModelError.corruptCheckpoint(file: file, detail: "zip entry \(entry.path) is not valid deflate data (\(error))")
