@@ -4,7 +4,7 @@ TUTOR := .build/release/tutor
 SITE_DIR ?= Output/site
 API_DIR := .build/api-docs
 
-.PHONY: all course test deps weights build lessons-check api site site-check clean
+.PHONY: all course test deps weights build lessons-check api site site-check clean workspace
 
 all: course
 
@@ -24,6 +24,11 @@ build: deps
 ## Runs every lesson with its reference solutions and writes Output/ (index.html + one report per lesson).
 course: build weights
 	$(TUTOR) run Lessons --output Output
+
+## Your own copy of the course in Workspace/ (exercises as TODO(), with hints); re-running adds new lessons and
+## never overwrites your edits (`$(TUTOR) workspace Lessons --out Workspace --force` replaces them, keeping backups).
+workspace: build weights
+	$(TUTOR) workspace Lessons --out Workspace
 
 ## Runs the unit and end-to-end tests, every lesson's checks (hidden ones included), then builds and checks the site.
 test: build weights

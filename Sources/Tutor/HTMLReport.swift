@@ -112,6 +112,9 @@ public struct HTMLReport {
         }
         html += "<div class=\"step-head\"><span>\(kind) · <a href=\"#step-\(step.index)\">line \(step.fenceLine)</a></span>"
         html += "<span class=\"badge\">\(escape(label(status)))</span>"
+        if result.ranOnReference == true {
+            html += "<span class=\"badge reference\" title=\"an exercise before it is unfinished or failing\">ran on the reference solution</span>"
+        }
         if result.seconds >= 0.01 { html += "<span class=\"time\">\(formatSeconds(result.seconds))</span>" }
         html += "</div>"
         if step.role != .setup { html += codeTable(step, lines: codeOf(step), marks: marks(result)) }

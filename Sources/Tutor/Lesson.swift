@@ -12,6 +12,13 @@ public struct Lesson: Sendable {
     public var text: String
     /// Blocks in document order.
     public var blocks: [LessonBlock]
+    /// The exercises' hints (`<!-- hints for=ID … -->`), in document order; never part of `blocks`.
+    public var hintBlocks: [HintBlock] = []
+
+    /// The hints of exercise `id`, in the order `tutor hint` shows them (empty when it has none).
+    public func hints(for id: String) -> [String] {
+        hintBlocks.first { $0.exerciseID == id }?.hints ?? []
+    }
 
     /// All steps (runnable blocks and tests), in document order.
     public var steps: [Step] {

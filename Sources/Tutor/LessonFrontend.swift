@@ -51,7 +51,9 @@ public struct LessonFrontend {
             do {
                 let lesson = try LessonParser.parse(file: file)
                 progress.begin(lesson: file)
-                let result = try runner.run(lesson)
+                var lessonRunner = runner
+                _ = WorkspaceLesson.prepare(file, options: &lessonRunner.options)
+                let result = try lessonRunner.run(lesson)
                 results.append(result)
                 let url = try HTMLReport(lesson: lesson, run: result, studentForm: options.studentForm).write(to: outputDirectory)
                 progress.end(lesson: file, summary: runner.summary(result), report: url.path, ok: result.allAsDeclared)
@@ -86,6 +88,7 @@ public struct LessonFrontend {
         let progress = TerminalProgress()
         var options = runOptions
         options.progress = progress.handle
+        let workspace = WorkspaceLesson.prepare(path, options: &options)
         do {
             let lesson = try LessonParser.parse(file: path)
             progress.begin(lesson: path)
@@ -115,6 +118,7 @@ public struct LessonFrontend {
             }
             progress.end(lesson: path, summary: "checks \(checks.pointsEarned)/\(checks.pointsPossible) points", report: url.path,
                          ok: checks.exitCode == 0)
+            for line in workspace?.afterCheck(checks, lesson: lesson) ?? [] { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
             return checks.exitCode
         } catch {
             printError(error)

@@ -25,6 +25,7 @@ public enum LessonParser {
         var steps: [Step] = []
         var usedAnchors: Set<String> = []
         var title: String?
+        var hintBlocks: [HintBlock] = []
         for block in CMark.parse(text) {
             if block.nesting > CMark.maxNesting {
                 issue(block.startLine, "Markdown nested \(block.nesting) levels deep (quotes, lists or emphasis); at most \(CMark.maxNesting) are allowed")
@@ -43,6 +44,17 @@ public enum LessonParser {
                 let html = block.html.replacingOccurrences(of: "<h\(level)>", with: "<h\(level) id=\"\(anchor)\">")
                 blocks.append(.prose(html: html, heading: Heading(level: level, text: text, anchor: anchor)))
             case .other:
+                let first = block.startLine - 1 < sourceLines.count ? sourceLines[block.startLine - 1] : ""
+                if HintBlock.opens(first) {
+                    // Hints never become prose: reports and the site must not carry them, not even as a comment.
+                    // cmark's end line for an HTML block can stop short of its `-->` line: find the end as cmark does.
+                    var end = block.startLine
+                    while end < sourceLines.count, !sourceLines[end - 1].contains("-->") { end += 1 }
+                    if let hints = HintBlock.parse(Array(sourceLines[(block.startLine - 1)..<end]), startLine: block.startLine, report: issue) {
+                        hintBlocks.append(hints)
+                    }
+                    continue
+                }
                 blocks.append(.prose(html: block.html, heading: nil))
             case .code(let info, let literal, _):
                 let fenceText = block.startLine - 1 < sourceLines.count ? sourceLines[block.startLine - 1] : ""
@@ -90,10 +102,26 @@ public enum LessonParser {
                 issue(step.fenceLine, "test for missing exercise `\(id)`" + (known.isEmpty ? " (the lesson has no exercises)" : " (exercises: \(known))"))
             }
         }
+        checkHints(hintBlocks, exercises: exerciseLines, report: issue)
         if !issues.isEmpty { throw TutorError.invalidLesson(issues.sorted { $0.line < $1.line }) }
 
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        return Lesson(path: path, name: name, title: title ?? name, text: text, blocks: blocks)
+        return Lesson(path: path, name: name, title: title ?? name, text: text, blocks: blocks, hintBlocks: hintBlocks)
+    }
+
+    /// Hints must name an exercise of the lesson, once.
+    private static func checkHints(_ blocks: [HintBlock], exercises: [String: Int], report: (Int, String) -> Void) {
+        var seen: [String: Int] = [:]
+        for block in blocks {
+            if exercises[block.exerciseID] == nil {
+                let known = exercises.keys.sorted().map { "`\($0)`" }.joined(separator: ", ")
+                report(block.line, "hints for missing exercise `\(block.exerciseID)`" + (known.isEmpty ? " (the lesson has no exercises)" : " (exercises: \(known))"))
+            } else if let first = seen[block.exerciseID] {
+                report(block.line, "a second hints comment for `\(block.exerciseID)` (the first is at line \(first)); put all its hints in one")
+            } else {
+                seen[block.exerciseID] = block.line
+            }
+        }
     }
 
     /// `#sourceLocation`, or the old `#line N "file"` form (an error that still moves later diagnostics), if the line

@@ -35,7 +35,7 @@ extension LessonRunner {
                   let i = code(of: step).firstIndex(where: { Self.callsTODO($0) }) else { continue }
             let hint = Self.todoHint(code(of: step)[i]).map { ": \($0)" } ?? ""
             var result = blank(step, .todo, "TODO not done" + hint, line: step.markdownLine(i))
-            result.note = "later steps ran with \(reference.origin)"
+            result.note = "later steps ran on \(reference.origin)"
             results[step.index] = result
             session.replacements[step.index] = reference
         }
@@ -47,7 +47,7 @@ extension LessonRunner {
             results[step.index] = blank(step, .compileError, finding.message, line: finding.line)
             if let reference = references[step.index] {
                 session.replacements[step.index] = reference
-                results[step.index]?.note = "later steps ran with \(reference.origin)"
+                results[step.index]?.note = "later steps ran on \(reference.origin)"
             } else {
                 exclude(step.index)
             }
@@ -93,7 +93,7 @@ extension LessonRunner {
                         results[index] = blank(step, .compileError, first.message, line: first.line)
                         if let reference = references[index] {
                             session.replacements[index] = reference
-                            results[index]?.note = "later steps ran with \(reference.origin)"
+                            results[index]?.note = "later steps ran on \(reference.origin)"
                         } else {
                             exclude(index)
                         }
@@ -197,7 +197,7 @@ extension LessonRunner {
                 let name = culpritStep.exerciseID.map { "exercise `\($0)`" } ?? "the step at line \(culpritStep.fenceLine)"
                 if let reference = references[culprit], session.replacements[culprit] == nil {
                     session.replacements[culprit] = reference
-                    results[culprit]?.note = "later steps ran with \(reference.origin)"
+                    results[culprit]?.note = "later steps ran on \(reference.origin)"
                     callers[failed] = culpritStep.exerciseID ?? name
                     continue  // rerun: the calling step gets its result from the run on the reference
                 }
@@ -219,13 +219,15 @@ extension LessonRunner {
         }
         for (index, exercise) in callers {
             results[index]?.reliesOnReferenceOf = exercise
-            results[index]?.note = "the learner's `\(exercise)` stopped this step; it ran with the reference solution"
+            results[index]?.ranOnReference = true
+            results[index]?.note = "the learner's `\(exercise)` stopped this step; it ran on the reference solution"
         }
         // Steps that ran while a reference stood in for an exercise say so.
         if !session.replacements.isEmpty {
             let firstReplaced = session.replacements.keys.min() ?? 0
             for step in programSteps where step.index > firstReplaced && results[step.index]?.status == .ok {
-                if results[step.index]?.note == nil { results[step.index]?.note = "ran with reference solutions for the unfinished exercises" }
+                results[step.index]?.ranOnReference = true
+                if results[step.index]?.note == nil { results[step.index]?.note = "ran on the reference solution of the unfinished exercises" }
             }
         }
         for step in lesson.steps where step.expectation == .compileFail {

@@ -52,7 +52,7 @@ public struct LessonRunner: Sendable {
             return nil
         }
         var hasher = StableHasher()
-        hasher.combine("tutor-run-v2")
+        hasher.combine("tutor-run-v3")
         hasher.combine(salt)
         hasher.combine(URL(fileURLWithPath: lesson.path).standardizedFileURL.resolvingSymlinksInPath().path)
         hasher.combine(FileManager.default.currentDirectoryPath)
@@ -87,7 +87,7 @@ public struct LessonRunner: Sendable {
             for step in lesson.exercises {
                 if let match = reference.exercises.first(where: { $0.exerciseID == step.exerciseID }) {
                     result[step.index] = ReplacementCode(path: reference.path, firstLine: match.fenceLine + 1,
-                                                         lines: match.lines, origin: "the reference solution in \(path)")
+                                                         lines: match.lines, origin: "the reference solution (\(path))")
                 }
             }
         }

@@ -96,6 +96,8 @@ public struct StepResult: Sendable, Codable {
     public var note: String?
     /// The exercise whose failure stopped this step in the learner's code; it then ran on the reference.
     public var reliesOnReferenceOf: String?
+    /// True when this step ran while a reference solution stood in for an unfinished or failing exercise.
+    public var ranOnReference: Bool?
 }
 
 /// The result of running a whole lesson.

@@ -31,6 +31,7 @@ enum ReportStyle {
     .status-ok .badge, .status-failed-as-declared .badge, .status-compiled-only .badge { color: var(--ok); }
     .status-compile-error .badge, .status-trapped .badge, .status-timed-out .badge, .status-unexpected-success .badge { color: var(--bad); }
     .status-todo .badge, .status-not-run .badge { color: var(--warn); }
+    .step .badge.reference { color: var(--warn); margin-left: .4em; }
     .time { margin-left: auto; }
     .code { background: var(--code-bg); overflow-x: auto; border-top: 1px solid var(--border); }
     .code table { border-collapse: collapse; width: 100%; }
