@@ -65,7 +65,7 @@ public struct WorkspaceProgress: Sendable {
                                   possible: recorded?.pointsPossible ?? possible, problem: nil)
             if let block, WorkspaceLesson.normalizedCode(block.lines) == WorkspaceLesson.normalizedCode(exercise.todoLines) {
                 result.state = .notStarted
-            } else if let recorded {
+            } else if let recorded, recorded.status != .notStarted {
                 result.state = recorded.status == .done ? .done : .failing
                 result.problem = recorded.problem
             }

@@ -136,17 +136,15 @@ extension WorkspaceLesson {
         return code
     }
 
-    /// "ran on the reference solution" lines for the terminal, one per exercise whose reference stood in.
+    /// The "ran on the reference solution" line for the terminal, naming the unfinished exercises whose reference stood in.
     func referenceNotes(_ checks: CheckResult, lesson: Lesson) -> [String] {
-        var lines: [String] = []
-        for step in lesson.exercises {
-            guard let result = checks.steps.first(where: { $0.index == step.index }), result.status != .ok,
-                  result.note != nil else { continue }
-            let later = checks.steps.filter { $0.index > step.index && $0.ranOnReference == true }.count
-            guard later > 0 else { continue }
-            lines.append("\(path):\(step.fenceLine): note: `\(step.exerciseID!)` is not finished, so \(later) later step\(later == 1 ? "" : "s") "
-                + "ran on the reference solution; your code is what the checks grade")
+        let stoodIn = lesson.exercises.filter { step in
+            checks.steps.contains { $0.index == step.index && $0.status != .ok && $0.note != nil }
         }
-        return lines
+        let later = checks.steps.filter { $0.ranOnReference == true }.count
+        guard let first = stoodIn.first, later > 0 else { return [] }
+        let names = stoodIn.map { "`\($0.exerciseID!)` (line \($0.fenceLine))" }.joined(separator: ", ")
+        return ["\(path):\(first.fenceLine): note: \(names) \(stoodIn.count == 1 ? "is" : "are") not finished, so \(later) later step"
+            + "\(later == 1 ? "" : "s") ran on the reference solution (marked in the report); your code is what the checks grade"]
     }
 }
