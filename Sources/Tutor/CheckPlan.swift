@@ -56,7 +56,11 @@ struct CheckPlan {
                 ? result.status != .compileError && result.status != .tampered && refused[step.exerciseID!] == nil
                 : (result.status == .ok || result.status == .compiledOnly) && result.reliesOnReferenceOf == nil
             if keep { plan.included.insert(step.index) }
-            if keep && (result.status == .ok || result.status == .compiledOnly) { plan.ranInRun.insert(step.index) }
+            // A step that ran only while a reference stood in may stop the learner's program (it calls their unfinished
+            // exercise): that is the exercise's failure, already reported, so it leaves the check program quietly.
+            if keep && (result.status == .ok || result.status == .compiledOnly) && result.ranOnReference != true {
+                plan.ranInRun.insert(step.index)
+            }
         }
         for (id, finding) in refused.sorted(by: { $0.value.line < $1.value.line }) {
             plan.errors.append("\(lesson.path):\(finding.line): error: exercise `\(id)`: \(finding.message)")
