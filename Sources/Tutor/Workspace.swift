@@ -72,6 +72,7 @@ public enum Workspace {
     /// touching the learner's edited lessons (unless `force`, which keeps a backup of each one it replaces).
     public static func make(sources: [String], into out: URL, force: Bool, now: Date = Date()) throws -> [Outcome] {
         let out = out.standardizedFileURL
+        try refuseOverlap(sources: sources, out: out)
         let tutorFolder = out.appendingPathComponent(".tutor")
         try FileManager.default.createDirectory(at: tutorFolder, withIntermediateDirectories: true)
         let staging = tutorFolder.appendingPathComponent("staging-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
@@ -125,6 +126,21 @@ public enum Workspace {
         try writeJSON(releaseManifest, to: out.appendingPathComponent(ReleaseManifest.fileName))
         try writeJSON(manifest, to: out.appendingPathComponent(WorkspaceManifest.relativePath))
         return outcomes
+    }
+
+    /// The workspace must not be a lesson folder, lie inside one, or be the folder of a lesson file: it would
+    /// overwrite the author's lessons or copy itself into itself.
+    private static func refuseOverlap(sources: [String], out: URL) throws {
+        for source in sources {
+            var flag: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: source, isDirectory: &flag) else { continue }
+            let url = URL(fileURLWithPath: source).standardizedFileURL
+            let folder = flag.boolValue ? url.path : url.deletingLastPathComponent().path
+            if out.path == folder || (flag.boolValue && out.path.hasPrefix(folder + "/")) {
+                throw TutorError.io(path: out.path, reason: "the workspace must not be the lessons' own folder or lie inside it (\(source)); "
+                    + "choose another --out, e.g. Workspace")
+            }
+        }
     }
 
     /// Copies the lessons' other files (images, licences) that are missing, or differ and `force` is set.

@@ -27,9 +27,12 @@ public struct WorkspaceLesson: Sendable {
         return WorkspaceLesson(workspace: folder, entry: entry, path: path)
     }
 
-    /// The source lesson's path, resolved against the workspace.
+    /// The source lesson's path, resolved against the workspace (relative to the working directory when it lies below it,
+    /// as it reads better in notes and reports).
     public var sourcePath: String {
-        entry.source.hasPrefix("/") ? entry.source : workspace.appendingPathComponent(entry.source).standardizedFileURL.path
+        let path = entry.source.hasPrefix("/") ? entry.source : workspace.appendingPathComponent(entry.source).standardizedFileURL.path
+        let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path
+        return path.hasPrefix(here + "/") ? String(path.dropFirst(here.count + 1)) : path
     }
 
     /// The source lesson's state.

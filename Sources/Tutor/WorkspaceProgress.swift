@@ -99,7 +99,7 @@ public struct WorkspaceProgress: Sendable {
                     return "check your work on `\(exercise.id)`: `tutor check \(lesson.path)`"
                 case .failing:
                     return "fix `\(exercise.id)` in \(lesson.path) (line \(exercise.line))"
-                        + (exercise.problem.map { ": \($0)" } ?? "")
+                        + (exercise.problem.map { ": \(LessonIssue.clipped($0, limit: 120))" } ?? "")
                         + " — then `tutor check \(lesson.path)`; stuck? `tutor hint \(lesson.path) \(exercise.id)`"
                 default:
                     return "open \(lesson.path) at line \(exercise.line) and replace the `TODO()` of `\(exercise.id)`, "

@@ -120,10 +120,12 @@ extension WorkspaceLesson {
             let sameCode = previous?.failedCodeSHA256 == codeHash
             record.failedChecks = (previous?.failedChecks ?? 0) + (sameCode ? 0 : 1)
             record.failedCodeSHA256 = codeHash
+            // One short line: the failing check's name (its message is in `tutor check`'s output and the report).
             if let run, run.status != .ok, let message = run.message {
-                record.problem = (run.failureLine.map { "line \($0): " } ?? "") + message
+                let first = message.split(separator: "\n").first.map(String.init) ?? message
+                record.problem = (run.failureLine.map { "line \($0): " } ?? "") + LessonIssue.clipped(first, limit: 100)
             } else if let test = exercise.tests.first(where: { $0.status != "passed" }) {
-                record.problem = "line \(test.line): \(test.hidden ? "a graded check" : test.name): \(test.message ?? test.status)"
+                record.problem = "line \(test.line): \(test.hidden ? "a graded check" : LessonIssue.clipped(test.name, limit: 100)) \(test.status == "failed" ? "fails" : test.status)"
             }
         }
         return record

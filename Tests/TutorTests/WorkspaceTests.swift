@@ -54,6 +54,15 @@ struct WorkspaceTests {
         let parsed = try LessonParser.parse(file: workspace.appendingPathComponent("01-numbers.md").path)
         #expect(parsed.hints(for: "triple") == ["Tripling is multiplying by three.", "Use the `*` operator on `x`.", "Return `x * 3`."])
         #expect(parsed.hints(for: "negate").isEmpty)
+        // The source folder itself, or a folder inside it, is refused before anything is written.
+        for target in [source, source.appendingPathComponent("ws")] {
+            try expectUsageError(try TutorProcess.run(["workspace", source.path, "--out", target.path]), argument: target.path,
+                                 mentions: ["must not be the lessons' own folder"])
+        }
+        try expectUsageError(try TutorProcess.run(["workspace", source.appendingPathComponent("01-numbers.md").path, "--out", source.path]),
+                             argument: source.path, mentions: ["must not be the lessons' own folder"])
+        #expect(try Self.text(source.appendingPathComponent("01-numbers.md")).contains("BEGIN SOLUTION"))
+        #expect(!FileManager.default.fileExists(atPath: source.appendingPathComponent(".tutor").path))
     }
 
     @Test("re-creating keeps the learner's edits, adds new lessons, and replaces only with --force (backup kept)")
