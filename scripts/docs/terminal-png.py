@@ -24,7 +24,9 @@ def main():
             body.append(f'<span class="note">{text}</span>')
         else:
             body.append(text)
-    height = 28 + 17 * len(lines) + 24
+    columns = max(20, int((width - 32) / 7.55))   # DejaVu Sans Mono at 12.5 px: 7.5 px a character
+    rows = sum(max(1, -(-len(line) // columns)) for line in lines)
+    height = 28 + 17 * rows + 8
     page = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><style>
     html, body {{ margin: 0; background: #1d1f21; }}
     pre {{ margin: 0; padding: 14px 16px; color: #d8d8d8; font: 12.5px/17px "DejaVu Sans Mono", monospace;
