@@ -74,9 +74,9 @@ extension TutorCommand {
         func run() throws {
             try CLIError.exitingOnError {
                 let outcome = try ExerciseReset.reset(lesson, exercise: exercise)
-                let folder = URL(fileURLWithPath: lesson).deletingLastPathComponent().path
+                let folder = (lesson as NSString).deletingLastPathComponent
                 if let backup = outcome.backup {
-                    print("reset `\(exercise)` (\(lesson):\(outcome.line)) to its TODO() form; your code is in \(folder)/\(backup)")
+                    print("reset `\(exercise)` (\(lesson):\(outcome.line)) to its TODO() form; your code is in \(folder.isEmpty ? "" : folder + "/")\(backup)")
                 } else {
                     print("`\(exercise)` (\(lesson):\(outcome.line)) is already in its TODO() form; nothing changed")
                 }

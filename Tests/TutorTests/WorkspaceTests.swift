@@ -201,6 +201,7 @@ struct WorkspaceTests {
         #expect(output.stderr.contains("ran on the reference solution"), "\(output.stderr)")
         let report = try Self.text(out.appendingPathComponent("01-numbers.html"))
         #expect(report.contains("ran on the reference solution"))
+        #expect(!report.contains("Tripling is multiplying") && !report.contains("hints for"), "the report shows the hints")
 
         // The author changes the source lesson: its solutions no longer count for this copy.
         try (Self.text(source.appendingPathComponent("01-numbers.md")) + "\nA new paragraph.\n")
