@@ -91,6 +91,16 @@ struct WorkspaceTests {
         let backup = workspace.appendingPathComponent(".tutor/backups/01-numbers/\(backups[0])")
         #expect(try Self.text(backup) == edited)
         #expect(forced.stdout.contains(backups[0]))
+
+        // A lesson the learner never edited follows its source, and the manifest records the new source.
+        let more = source.appendingPathComponent("02-more.md")
+        try (Self.text(more) + "\nA paragraph added later.\n").write(to: more, atomically: true, encoding: .utf8)
+        let updated = try TutorProcess.run(["workspace", source.path, "--out", workspace.path])
+        #expect(updated.stdout.contains("updated  \(workspace.path)/02-more.md"), "\(updated.stdout)")
+        #expect(!updated.stdout.contains("01-numbers.md"), "an unchanged lesson was reported: \(updated.stdout)")
+        #expect(try Self.text(workspace.appendingPathComponent("02-more.md")).contains("A paragraph added later."))
+        let copy = try #require(WorkspaceLesson.locate(workspace.appendingPathComponent("02-more.md").path))
+        #expect(copy.reference == .available(path: more.path))
     }
 
     @Test("hints come one at a time, in order, remembered between runs; --all lists them; bad requests exit 2")
