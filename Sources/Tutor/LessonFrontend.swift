@@ -99,20 +99,8 @@ public struct LessonFrontend {
                 try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try encoder.encode(revealHidden ? checks : checks.redactingHidden(lesson: lesson)).write(to: url)
             }
-            for exercise in checks.exercises {
-                for test in exercise.tests where test.status != "passed" {
-                    let name = test.hidden ? "hidden test" : test.name
-                    let detail = test.hidden ? test.status : (test.message ?? test.status)
-                    // A hidden test is placed at its block's fence, not at the line of a failed expectation.
-                    let line = test.hidden ? lesson.step(containingLine: test.line)?.fenceLine ?? exercise.line : test.line
-                    FileHandle.standardError.write(Data("\(path):\(line): \(exercise.id) › \(name): \(detail)\n".utf8))
-                }
-            }
-            for error in checks.errors {
-                // Errors that already name a line of the lesson stand as they are.
-                let line = error.hasPrefix(path + ":") ? error : "\(path): \(error)"
-                FileHandle.standardError.write(Data("\(line)\n".utf8))
-            }
+            FileHandle.standardError.write(Data(TerminalFeedback(lesson: lesson, run: run, checks: checks,
+                                                                 style: .forStandardError()).render().utf8))
             progress.end(lesson: path, summary: "checks \(checks.pointsEarned)/\(checks.pointsPossible) points", report: url.path,
                          ok: checks.exitCode == 0)
             return checks.exitCode
