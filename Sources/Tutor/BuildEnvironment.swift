@@ -91,8 +91,7 @@ public struct BuildEnvironment: Sendable {
     public func compileArguments(sources: [String], output: String, typecheckOnly: Bool = false) -> [String] {
         var arguments = Self.languageFlags + ["-module-name", "LessonProgram"] + searchFlags()
         if typecheckOnly { return arguments + ["-typecheck"] + sources }
-        arguments += sources + objectFiles()
-        arguments += Self.systemLibraries.map { "-l\($0)" }
+        arguments += sources + libraryLinkArguments()
         arguments += ["-o", output]
         return arguments
     }

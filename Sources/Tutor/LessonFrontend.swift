@@ -87,11 +87,14 @@ public struct LessonFrontend {
         var options = runOptions
         options.progress = progress.handle
         do {
-            let lesson = try LessonParser.parse(file: path)
+            let lesson = try PhaseTimes.shared.measure("parse") { try LessonParser.parse(file: path) }
             progress.begin(lesson: path)
             let checker = CheckRunner(runner: try LessonRunner(options: options), options: checkOptions)
             let (run, checks) = try checker.check(lesson)
-            let url = try HTMLReport(lesson: lesson, run: run, checks: checks, studentForm: options.studentForm).write(to: outputDirectory)
+            let url = try PhaseTimes.shared.measure("report") {
+                try CheckCache(runner: checker.runner, options: checkOptions)
+                    .writeReport(lesson, run: run, checks: checks, studentForm: options.studentForm, to: outputDirectory)
+            }
             if let json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -101,7 +104,7 @@ public struct LessonFrontend {
             }
             FileHandle.standardError.write(Data(TerminalFeedback(lesson: lesson, run: run, checks: checks,
                                                                  style: .forStandardError()).render().utf8))
-            progress.end(lesson: path, summary: "checks \(checks.pointsEarned)/\(checks.pointsPossible) points", report: url.path,
+            progress.end(lesson: path, summary: "checks \(checks.pointsEarned)/\(checks.pointsPossible) points" + (checks.cached == true ? ", cached" : ""), report: url.path,
                          ok: checks.exitCode == 0)
             return checks.exitCode
         } catch {

@@ -16,6 +16,7 @@ extension LessonRunner {
         let programSteps = Self.programSteps(lesson)
         let session = ProgramSession(lesson: lesson, environment: environment, generator: generator, workDirectory: work,
                                      included: Set(programSteps.map(\.index)))
+        session.incrementalRoot = options.useCache ? cacheRoot : nil
         var results: [Int: StepResult] = [:]
         var provisional: [Int: StepResult] = [:]
         var warnings: [Int: [Diagnostic]] = [:]

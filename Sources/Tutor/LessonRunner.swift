@@ -102,7 +102,7 @@ public struct LessonRunner: Sendable {
     /// Runs a lesson for `command` (run, check, check-hidden: they build different programs, so they are cached
     /// apart); when it is not cached and `piggyback` is given, its checks ride along on the first run.
     func run(_ lesson: Lesson, piggyback: PiggybackChecks?, command: String) throws -> LessonRunResult {
-        let key = cacheKey(lesson, salt: "run:" + command)
+        let key = PhaseTimes.shared.measure("cache key") { cacheKey(lesson, salt: "run:" + command) }
         let work = cacheRoot.appendingPathComponent(key ?? "uncached-\(getpid())")
         if options.useCache, key != nil, let data = SafeFiles.readRegularFile(in: work, name: "result.json"),
            var cached = try? JSONDecoder().decode(LessonRunResult.self, from: data) {
