@@ -57,9 +57,69 @@ final class IncrementalBuild {
         return name
     }()
 
+    /// Writes a changed source with a modification time in a later whole second than its previous one: the driver
+    /// tells changed inputs by their time at one-second resolution, and a learner may save twice in a second.
+    private func write(_ text: String, to url: URL) throws {
+        let previous = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date
+        try Data(text.utf8).write(to: url, options: .atomic)
+        let now = Date().timeIntervalSince1970.rounded(.down)
+        let stamp = max(now, (previous?.timeIntervalSince1970.rounded(.down) ?? 0) + 1)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: stamp)], ofItemAtPath: url.path)
+    }
+
+    /// Writes the files (only those whose text changed, so the driver sees the rest as unchanged), builds, and
+    /// returns the outcome; the caller rebuilds from scratch on errors, for diagnostics in the usual form.
+    func build(sources: [Source], environment: BuildEnvironment) throws -> (ok: Bool, diagnostics: [Diagnostic], log: String) {
+        var paths: [String] = []
+        var map: [String: [String: String]] = ["": ["swift-dependencies": folder.appendingPathComponent("module.swiftdeps").path]]
+        var objectDates: [String: Date] = [:]
+        for source in sources {
+            let url = folder.appendingPathComponent(source.name)
+            if FileManager.default.contents(atPath: url.path) != Data(source.text.utf8) {
+                try write(source.text, to: url)
+            }
+            paths.append(url.path)
+            let stem = url.deletingPathExtension().path
+            map[url.path] = ["object": stem + ".o", "swift-dependencies": stem + ".swiftdeps"]
+            objectDates[source.name] = (try? FileManager.default.attributesOfItem(atPath: stem + ".o"))?[.modificationDate] as? Date
+        }
+        let mapURL = folder.appendingPathComponent("output-file-map.json")
+        try JSONSerialization.data(withJSONObject: map, options: [.sortedKeys]).write(to: mapURL, options: .atomic)
+        let out = folder.appendingPathComponent("compile.out").path
+        let arguments = BuildEnvironment.languageFlags + ["-module-name", "LessonProgram"] + environment.searchFlags()
+            + ["-incremental", "-output-file-map", mapURL.path, "-j", "2"] + paths + environment.libraryLinkArguments()
+            + ["-o", programPath]
+        let termination = try PhaseTimes.shared.measure("compile+link") {
+            try Subprocess(executable: environment.swiftc, arguments: arguments, environment: ProcessInfo.processInfo.environment,
+                           stdoutPath: out, stderrPath: out, contained: false).run()
+        }
+        let log = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: out)
+        let fresh = DiagnosticParser.parse(log)
+        guard termination == .exited(0) else { return (false, fresh, log) }
+        // A file whose object was rewritten now has these warnings; the others keep theirs from their last compile.
+        let lines = fresh.filter { $0.severity != "error" }
+        func owner(_ diagnostic: Diagnostic) -> String {
+            sources.dropFirst().first { $0.owns(diagnostic) }?.name ?? sources[0].name
+        }
+        for source in sources {
+            let stem = folder.appendingPathComponent(source.name).deletingPathExtension().path
+            let date = (try? FileManager.default.attributesOfItem(atPath: stem + ".o"))?[.modificationDate] as? Date
+            if date != objectDates[source.name] || warnings[source.name] == nil {
+                warnings[source.name] = lines.filter { owner($0) == source.name }
+            }
+        }
+        let kept = sources.flatMap { warnings[$0.name] ?? [] }
+        try? JSONEncoder().encode(warnings).write(to: folder.appendingPathComponent("warnings.json"), options: .atomic)
+        return (true, kept, log)
+    }
+}
+
+/// Which exercises can be compiled from a file of their own.
+public enum ExerciseLayout {
     /// True for exercise code made only of declarations (functions and types): it can live in a file of its own
     /// without changing what runs when. Top-level `let`/`var` or statements keep the exercise in `main.swift`.
-    static func isDeclarationsOnly(_ lines: [String]) -> Bool {
+    public static func isDeclarationsOnly(_ lines: [String]) -> Bool {
         let starters = ["func ", "struct ", "class ", "final class ", "enum ", "indirect enum ", "extension ", "protocol ",
                         "typealias ", "@"]
         var depth = 0
@@ -100,50 +160,4 @@ final class IncrementalBuild {
         return depth == 0 && !inBlockComment && sawDeclaration
     }
 
-    /// Writes the files (only those whose text changed, so the driver sees the rest as unchanged), builds, and
-    /// returns the outcome; the caller rebuilds from scratch on errors, for diagnostics in the usual form.
-    func build(sources: [Source], environment: BuildEnvironment) throws -> (ok: Bool, diagnostics: [Diagnostic], log: String) {
-        var paths: [String] = []
-        var map: [String: [String: String]] = ["": ["swift-dependencies": folder.appendingPathComponent("module.swiftdeps").path]]
-        var objectDates: [String: Date] = [:]
-        for source in sources {
-            let url = folder.appendingPathComponent(source.name)
-            if FileManager.default.contents(atPath: url.path) != Data(source.text.utf8) {
-                try Data(source.text.utf8).write(to: url, options: .atomic)
-            }
-            paths.append(url.path)
-            let stem = url.deletingPathExtension().path
-            map[url.path] = ["object": stem + ".o", "swift-dependencies": stem + ".swiftdeps"]
-            objectDates[source.name] = (try? FileManager.default.attributesOfItem(atPath: stem + ".o"))?[.modificationDate] as? Date
-        }
-        let mapURL = folder.appendingPathComponent("output-file-map.json")
-        try JSONSerialization.data(withJSONObject: map, options: [.sortedKeys]).write(to: mapURL, options: .atomic)
-        let out = folder.appendingPathComponent("compile.out").path
-        let arguments = BuildEnvironment.languageFlags + ["-module-name", "LessonProgram"] + environment.searchFlags()
-            + ["-incremental", "-output-file-map", mapURL.path, "-j", "2"] + paths + environment.libraryLinkArguments()
-            + ["-o", programPath]
-        let termination = try PhaseTimes.shared.measure("compile+link") {
-            try Subprocess(executable: environment.swiftc, arguments: arguments, environment: ProcessInfo.processInfo.environment,
-                           stdoutPath: out, stderrPath: out, contained: false).run()
-        }
-        let log = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-        try? FileManager.default.removeItem(atPath: out)
-        let fresh = DiagnosticParser.parse(log)
-        guard termination == .exited(0) else { return (false, fresh, log) }
-        // A file whose object was rewritten now has these warnings; the others keep theirs from their last compile.
-        let lines = fresh.filter { $0.severity != "error" }
-        func owner(_ diagnostic: Diagnostic) -> String {
-            sources.dropFirst().first { $0.owns(diagnostic) }?.name ?? sources[0].name
-        }
-        for source in sources {
-            let stem = folder.appendingPathComponent(source.name).deletingPathExtension().path
-            let date = (try? FileManager.default.attributesOfItem(atPath: stem + ".o"))?[.modificationDate] as? Date
-            if date != objectDates[source.name] || warnings[source.name] == nil {
-                warnings[source.name] = lines.filter { owner($0) == source.name }
-            }
-        }
-        let kept = sources.flatMap { warnings[$0.name] ?? [] }
-        try? JSONEncoder().encode(warnings).write(to: folder.appendingPathComponent("warnings.json"), options: .atomic)
-        return (true, kept, log)
-    }
 }

@@ -86,7 +86,7 @@ final class ProgramSession {
     private func compileIncrementally(_ build: IncrementalBuild) throws -> (ok: Bool, diagnostics: [Diagnostic], log: String)? {
         if let tests, tests.contains(where: { if case .test(_, _, true) = $0.role { true } else { false } }) { return nil }
         let exercises = lesson.exercises.filter { included.contains($0.index) }
-        guard exercises.allSatisfy({ IncrementalBuild.isDeclarationsOnly(replacements[$0.index]?.lines ?? generator.codeOf($0)) }) else {
+        guard exercises.allSatisfy({ ExerciseLayout.isDeclarationsOnly(replacements[$0.index]?.lines ?? generator.codeOf($0)) }) else {
             return nil
         }
         let separate = Set(exercises.map(\.index))
