@@ -16,6 +16,8 @@ final class IncrementalBuild {
     }
 
     let folder: URL
+    /// `lesson` or `checks`: which program this folder builds.
+    let kind: String
     private var lockFD: Int32 = -1
     /// Warnings of each source file from the compile that last produced its object (the driver does not repeat
     /// them when it skips the file).
@@ -28,6 +30,7 @@ final class IncrementalBuild {
         hasher.combine("incremental-v1")
         hasher.combine(URL(fileURLWithPath: lesson.path).standardizedFileURL.resolvingSymlinksInPath().path)
         hasher.combine(kind)
+        self.kind = kind
         folder = cacheRoot.deletingLastPathComponent().appendingPathComponent("tutor-builds").appendingPathComponent(hasher.hexDigest)
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch { return nil }
         lockFD = open(folder.appendingPathComponent("lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
@@ -42,7 +45,8 @@ final class IncrementalBuild {
         if lockFD >= 0 { close(lockFD) }  // closing releases the lock
     }
 
-    var programPath: String { folder.appendingPathComponent("program").path }
+    /// Named as the from-scratch programs are (`lesson`, `checks-program`), so a program sees the same name either way.
+    var programPath: String { folder.appendingPathComponent(kind == "checks" ? "checks-program" : "lesson").path }
 
     /// The runner handle's variable name in this folder's `main.swift`: random once, then kept, so the file does not
     /// change between builds. It is private to `main.swift`, which holds no learner code in this kind of build.

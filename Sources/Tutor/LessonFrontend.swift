@@ -103,7 +103,7 @@ public struct LessonFrontend {
                 try encoder.encode(revealHidden ? checks : checks.redactingHidden(lesson: lesson)).write(to: url)
             }
             FileHandle.standardError.write(Data(TerminalFeedback(lesson: lesson, run: run, checks: checks,
-                                                                 style: .forStandardError()).render().utf8))
+                                                                 style: .forStandardError(), studentForm: options.studentForm).render().utf8))
             progress.end(lesson: path, summary: "checks \(checks.pointsEarned)/\(checks.pointsPossible) points" + (checks.cached == true ? ", cached" : ""), report: url.path,
                          ok: checks.exitCode == 0)
             return checks.exitCode

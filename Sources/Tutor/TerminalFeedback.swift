@@ -31,16 +31,36 @@ public struct TerminalFeedback {
     public var run: LessonRunResult
     public var checks: CheckResult?
     public var style: TerminalStyle
+    /// The run used the student form: an exercise's lines are those of its `TODO()` form, not the solution's.
+    public var studentForm: Bool
 
     /// Feedback for one lesson's run and (optionally) checks.
-    public init(lesson: Lesson, run: LessonRunResult, checks: CheckResult?, style: TerminalStyle) {
+    public init(lesson: Lesson, run: LessonRunResult, checks: CheckResult?, style: TerminalStyle, studentForm: Bool = false) {
         self.lesson = lesson
         self.run = run
         self.checks = checks
         self.style = style
+        self.studentForm = studentForm
     }
 
-    private var sourceLines: [Substring] { lesson.text.split(separator: "\n", omittingEmptySubsequences: false) }
+    /// The lesson's lines as the run saw them (1-based through `line(_:in:)`).
+    private var sourceLines: [Substring] {
+        var lines = lesson.text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard studentForm else { return lines }
+        for step in lesson.exercises {
+            let student = step.studentLines()
+            for (i, text) in student.enumerated() {
+                let line = step.markdownLine(i)
+                if line >= 1 && line <= lines.count { lines[line - 1] = Substring(text) }
+            }
+            // Lines the student form no longer has (a solution longer than its TODO) show nothing.
+            for line in step.markdownLine(student.count)..<step.markdownLine(max(student.count, step.lines.count))
+            where line >= 1 && line <= lines.count {
+                lines[line - 1] = ""
+            }
+        }
+        return lines
+    }
 
     /// Every message, in lesson order; empty when everything went as declared.
     public func render() -> String {
@@ -94,8 +114,9 @@ public struct TerminalFeedback {
                     out.append(style.bold("\(lesson.path):\(fence):") + " " + label(test.status) + " \(exercise.id) › hidden test")
                     continue
                 }
-                out += message(.check(test.status), "\(exercise.id) › \(test.name): \(test.message ?? test.status)",
-                               line: test.line, column: nil, lines)
+                let text = "\(exercise.id) › \(test.name): \(test.message ?? test.status)"
+                // A test that never ran points at its declaration; the line itself adds nothing.
+                out += message(.check(test.status), text, line: test.line, column: nil, test.status == "not-run" ? [] : lines)
             }
         }
         for error in checks.errors {
