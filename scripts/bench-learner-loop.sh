@@ -16,14 +16,24 @@ trap 'rm -rf "$work"' EXIT
 results="$work/results.tsv"
 : >"$results"
 
-# One timed check: mode, kind, wall ms and the --timings line, appended to the results.
+# One timed check: mode, kind, ms until the result line (✓/✗) reached the terminal, ms until tutor exited (the report
+# is written after the result), and the --timings line, appended to the results.
 timed_check() {
     local mode=$1 kind=$2 copy=$3 fast=$4
-    local start end line
+    local start end
+    rm -f "$work/result-at" "$work/timings"
     start=$(date +%s%N)
-    line=$(TUTOR_FAST_BUILD=$fast "$tutor" check "$copy" --output "$work/out-$mode" --timings 2>&1 >/dev/null | grep '^timings:' || true)
+    TUTOR_FAST_BUILD=$fast "$tutor" check "$copy" --output "$work/out-$mode" --timings 2>&1 >/dev/null |
+        while IFS= read -r line; do
+            case "$line" in
+                "✓ "*|"✗ "*) date +%s%N >"$work/result-at" ;;
+                timings:*) printf '%s' "${line#timings: }" >"$work/timings" ;;
+            esac
+        done
     end=$(date +%s%N)
-    printf '%s\t%s\t%s\t%s\n' "$mode" "$kind" "$(( (end - start) / 1000000 ))" "${line#timings: }" >>"$results"
+    local result=$end; [ -f "$work/result-at" ] && result=$(cat "$work/result-at")
+    printf '%s\t%s\t%s\t%s\t%s\n' "$mode" "$kind" "$(( (result - start) / 1000000 ))" "$(( (end - start) / 1000000 ))" \
+        "$(cat "$work/timings" 2>/dev/null)" >>"$results"
 }
 
 # Appends "// edit N" to the first line inside the first BEGIN SOLUTION region (or the first exercise's first line).
@@ -66,11 +76,13 @@ for mode in ("baseline", "fast"):
         if not picked:
             continue
         walls = [int(r[2]) for r in picked]
+        exits = [int(r[3]) for r in picked]
         phases = {}
         for r in picked:
-            for part in (r[3].split(" · ") if len(r) > 3 and r[3] else []):
+            for part in (r[4].split(" · ") if len(r) > 4 and r[4] else []):
                 name, value = part.rsplit(" ", 2)[0], part.rsplit(" ", 2)[1]
                 phases.setdefault(name, []).append(int(value))
         breakdown = " · ".join(f"{k} {int(statistics.median(v))} ms" for k, v in phases.items())
-        print(f"{mode:8} {kind:9} median {int(statistics.median(walls))} ms wall (min {min(walls)}, max {max(walls)}) — {breakdown}")
+        print(f"{mode:8} {kind:9} result after {int(statistics.median(walls))} ms (min {min(walls)}, max {max(walls)}), "
+              f"exit after {int(statistics.median(exits))} ms — median {breakdown}")
 PY

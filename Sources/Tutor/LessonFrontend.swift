@@ -91,7 +91,13 @@ public struct LessonFrontend {
             progress.begin(lesson: path)
             let checker = CheckRunner(runner: try LessonRunner(options: options), options: checkOptions)
             let (run, checks) = try checker.check(lesson)
-            let url = try PhaseTimes.shared.measure("report") {
+            // The terminal first: the learner's result does not wait for the report to embed its images.
+            FileHandle.standardError.write(Data(TerminalFeedback(lesson: lesson, run: run, checks: checks,
+                                                                 style: .forStandardError(), studentForm: options.studentForm).render().utf8))
+            let report = outputDirectory.appendingPathComponent("\(lesson.name).html")
+            progress.end(lesson: path, summary: "checks \(checks.pointsEarned)/\(checks.pointsPossible) points" + (checks.cached == true ? ", cached" : ""),
+                         report: report.path, ok: checks.exitCode == 0)
+            _ = try PhaseTimes.shared.measure("report") {
                 try CheckCache(runner: checker.runner, options: checkOptions)
                     .writeReport(lesson, run: run, checks: checks, studentForm: options.studentForm, to: outputDirectory)
             }
@@ -102,10 +108,6 @@ public struct LessonFrontend {
                 try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try encoder.encode(revealHidden ? checks : checks.redactingHidden(lesson: lesson)).write(to: url)
             }
-            FileHandle.standardError.write(Data(TerminalFeedback(lesson: lesson, run: run, checks: checks,
-                                                                 style: .forStandardError(), studentForm: options.studentForm).render().utf8))
-            progress.end(lesson: path, summary: "checks \(checks.pointsEarned)/\(checks.pointsPossible) points" + (checks.cached == true ? ", cached" : ""), report: url.path,
-                         ok: checks.exitCode == 0)
             return checks.exitCode
         } catch {
             printError(error)

@@ -84,7 +84,9 @@ struct WatchTests {
 
         // An edit that does not compile: the error at lesson.md:5 with the line and a caret.
         try Self.save(Self.passing.replacingOccurrences(of: "return x + 1", with: "return x + \"one\""), to: lesson)
-        #expect(session.wait { $0.contains("\(lesson):5:") && $0.contains("checks 0/1 points") }, "\(session.text)")
+        // The report is written after the result is printed, before the watcher says it is watching again.
+        #expect(session.wait { $0.contains("\(lesson):5:") && $0.contains("checks 0/1 points") && $0.components(separatedBy: "Watching").count == 3 },
+                "\(session.text)")
         #expect(session.text.contains("    return x + \"one\"\n"), "\(session.text)")
         #expect(try String(contentsOfFile: report, encoding: .utf8).contains("one"), "the report is rewritten")
 
