@@ -36,11 +36,13 @@ struct CheckCache {
         return (run, checks)
     }
 
-    /// Keeps `checks` beside the cached run (only when the run is in the cache: then they answer together).
-    func store(_ lesson: Lesson, _ checks: CheckResult) {
+    /// Keeps `checks` beside the cached run (only when the run is in the cache: then they answer together), and
+    /// adds the files the check program read to the run's trace.
+    func store(_ lesson: Lesson, _ checks: CheckResult, reads: Set<String>) {
         guard runner.options.useCache, let folder = folder(lesson),
               SafeFiles.readRegularFile(in: folder, name: "result.json") != nil,
               let data = try? JSONEncoder().encode(checks) else { return }
+        ReadTrace(paths: reads, runnerFolder: runner.runnerFolder).merge(into: folder)
         try? data.write(to: folder.appendingPathComponent(fileName), options: .atomic)
     }
 }

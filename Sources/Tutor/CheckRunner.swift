@@ -36,12 +36,13 @@ public struct CheckRunner: Sendable {
     public func check(_ lesson: Lesson) throws -> (run: LessonRunResult, checks: CheckResult) {
         let cache = CheckCache(runner: runner, options: options)
         if let hit = PhaseTimes.shared.measure("cache lookup", { cache.load(lesson) }) { return hit }
-        let result = try checkUncached(lesson)
-        cache.store(lesson, result.checks)
+        let reads = ReadCollector()
+        let result = try checkUncached(lesson, reads: reads)
+        cache.store(lesson, result.checks, reads: reads.paths)
         return result
     }
 
-    private func checkUncached(_ lesson: Lesson) throws -> (run: LessonRunResult, checks: CheckResult) {
+    private func checkUncached(_ lesson: Lesson, reads: ReadCollector) throws -> (run: LessonRunResult, checks: CheckResult) {
         let tests = CheckPlan.tests(of: lesson, withHidden: options.withHidden)
         let refused = try PhaseTimes.shared.measure("screen") { try screen(lesson) }
         let piggyback = refused.isEmpty
@@ -83,6 +84,7 @@ public struct CheckRunner: Sendable {
             }
             if read(execution, session: session, lesson: lesson, into: &progress) != .retry { break }
         }
+        reads.paths.formUnion(session.reads)
         return (run, score(lesson, run: run, progress: progress))
     }
 

@@ -59,6 +59,8 @@ final class ProgramSession {
     }
     /// The program the latest compile produced.
     private(set) var builtProgram: String?
+    /// Every file the session's programs opened (their read trace), for the cache.
+    private(set) var reads = Set<String>()
 
     init(lesson: Lesson, environment: BuildEnvironment, generator: ProgramGenerator, workDirectory: URL, included: Set<Int>) {
         self.lesson = lesson
@@ -168,6 +170,7 @@ final class ProgramSession {
             if let began = watch.observe(sequence) { onStep(began) }
             return watch.killReason != nil || sequence.tampered != nil
         }) }
+        for line in channel.reads.split(separator: 0x0A) { reads.insert(String(decoding: line, as: UTF8.self)) }
         let killed = termination == .killed && sequence.tampered == nil
         sequence.finish(termination, killed: killed)
         let stdout = FileManager.default.contents(atPath: run.appendingPathComponent("stdout").path) ?? Data()

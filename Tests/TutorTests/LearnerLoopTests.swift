@@ -90,6 +90,33 @@ struct LearnerLoopTests {
         #expect(Self.text(after).contains("first pixel: 200"), "\(Self.text(after))")
     }
 
+    @Test("the cache misses when a file outside the lesson's folder that the lesson read changes (read trace)")
+    func tracedReadMissesCache() throws {
+        let data = TutorProcess.outputFolder("loop-data-\(UInt32.random(in: 0...UInt32.max))").appendingPathComponent("data.txt")
+        try "first".write(to: data, atomically: true, encoding: .utf8)
+        let text = """
+            # Reads a file elsewhere
+
+            ```swift
+            print("data:", try String(contentsOfFile: \(Self.swiftLiteral(data.path)), encoding: .utf8))
+            ```
+            """
+        let (folder, lesson) = try Self.lessonFolder("traced", text)
+        let (first, firstResult) = try Self.check(lesson, folder: folder)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(Self.text(firstResult).contains("data: first"))
+        let (_, cached) = try Self.check(lesson, folder: folder)
+        #expect(cached.cached == true)
+        try "second".write(to: data, atomically: true, encoding: .utf8)
+        let (_, after) = try Self.check(lesson, folder: folder)
+        #expect(after.cached == nil, "a changed file the lesson read must miss the cache")
+        #expect(Self.text(after).contains("data: second"), "\(Self.text(after))")
+    }
+
+    static func swiftLiteral(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
     /// 2 × 2 RGB PNGs, every byte 10 and every byte 200.
     static let grey10PNG = "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAADklEQVR4nGPgAgMGCAUAA1YAeWtYhwQAAAAASUVORK5CYII="
     static let grey200PNG = "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAADklEQVR4nGM4AQYMEAoAQa4JYQOnncMAAAAASUVORK5CYII="
