@@ -104,11 +104,7 @@ public struct LessonRunner: Sendable {
     func run(_ lesson: Lesson, piggyback: PiggybackChecks?, command: String) throws -> LessonRunResult {
         let key = PhaseTimes.shared.measure("cache key") { cacheKey(lesson, salt: "run:" + command) }
         let work = cacheRoot.appendingPathComponent(key ?? "uncached-\(getpid())")
-        if options.useCache, key != nil, let data = SafeFiles.readRegularFile(in: work, name: "result.json"),
-           var cached = try? JSONDecoder().decode(LessonRunResult.self, from: data),
-           ReadTrace.load(from: work)?.isCurrent ?? true {
-            cached.cached = true
-            cached.assetsDirectory = work.appendingPathComponent("assets").path
+        if options.useCache, key != nil, let cached = cachedResult(in: work) {
             options.progress?(.finished(lesson: lesson.path, summary: summary(cached)))
             return cached
         }
@@ -138,6 +134,16 @@ public struct LessonRunner: Sendable {
         pruneCache(keeping: 200)
         options.progress?(.finished(lesson: lesson.path, summary: summary(result)))
         return result
+    }
+
+    /// The result kept in the cache folder `work`, while every file its programs read is as it was.
+    func cachedResult(in work: URL) -> LessonRunResult? {
+        guard let data = SafeFiles.readRegularFile(in: work, name: "result.json"),
+              var cached = try? JSONDecoder().decode(LessonRunResult.self, from: data),
+              ReadTrace.load(from: work)?.isCurrent ?? true else { return nil }
+        cached.cached = true
+        cached.assetsDirectory = work.appendingPathComponent("assets").path
+        return cached
     }
 
     /// The folder of everything the runner itself writes (results, builds, shared libraries): not a lesson's input.
