@@ -33,11 +33,26 @@ final class IncrementalBuild {
         self.kind = kind
         folder = cacheRoot.deletingLastPathComponent().appendingPathComponent("tutor-builds").appendingPathComponent(hasher.hexDigest)
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch { return nil }
+        Self.prune(folder.deletingLastPathComponent(), keeping: 60)
         lockFD = open(folder.appendingPathComponent("lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lockFD >= 0, flock(lockFD, LOCK_EX | LOCK_NB) == 0 else { return nil }
         if let data = FileManager.default.contents(atPath: folder.appendingPathComponent("warnings.json").path),
            let stored = try? JSONDecoder().decode([String: [Diagnostic]].self, from: data) {
             warnings = stored
+        }
+    }
+
+    /// Removes all but the `count` most recently used build folders (one used in the last hour always stays).
+    static func prune(_ root: URL, keeping count: Int) {
+        let manager = FileManager.default
+        guard let names = try? manager.contentsOfDirectory(atPath: root.path), names.count > count else { return }
+        let dated = names.compactMap { name -> (URL, Date)? in
+            let url = root.appendingPathComponent(name)
+            guard let date = (try? manager.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date else { return nil }
+            return (url, date)
+        }.sorted { $0.1 > $1.1 }
+        for (url, date) in dated.dropFirst(count) where date < Date().addingTimeInterval(-3600) {
+            try? manager.removeItem(at: url)
         }
     }
 
