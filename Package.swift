@@ -37,7 +37,9 @@ let package = Package(
         ),
         .target(name: "Attribution", dependencies: ["Engine", "Models", "Imaging"]),
         .target(name: "Course", dependencies: ["Engine", "Imaging", "Models", "Attribution"]),
-        .target(name: "LessonRuntime", dependencies: ["Engine", "Imaging", "Models", "Attribution", "Course"]),
+        // Linked into lesson programs: tells the runner which files the program opened (for the cache key).
+        .target(name: "CReadTrace", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "LessonRuntime", dependencies: ["Engine", "Imaging", "Models", "Attribution", "Course", "CReadTrace"]),
         .target(name: "Tutor", dependencies: ["CCmark"]),
         .executableTarget(
             name: "tutor",

@@ -34,7 +34,8 @@ final class RunnerChannel: @unchecked Sendable {
         }
         unsetenv(runnerChannelVariable)
         let parts = spec.split(separator: " ").compactMap { Int32($0) }
-        guard parts.count == 2 else {
+        // A third descriptor, when present, is the file-read trace (CReadTrace), not the runtime's.
+        guard parts.count == 2 || parts.count == 3 else {
             settings = nil
             eventsFD = -1
             return

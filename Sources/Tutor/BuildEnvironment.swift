@@ -10,9 +10,9 @@ public struct BuildEnvironment: Sendable {
     public var swiftc: String
     /// Targets whose objects a lesson program links.
     public static let linkedTargets = ["Engine", "Imaging", "Models", "Attribution", "Course", "LessonRuntime", "ZIPFoundation",
-                                       "CPNGRows", "CJPEGShim"]
+                                       "CPNGRows", "CJPEGShim", "CReadTrace"]
     /// C module-map folders, relative to `Sources/` (CPNGRows and CJPEGShim are compiled C behind setjmp).
-    public static let cModules = ["CBLAS", "CPNG", "CCmark", "CJPEG", "CPNGRows/include", "CJPEGShim/include"]
+    public static let cModules = ["CBLAS", "CPNG", "CCmark", "CJPEG", "CPNGRows/include", "CJPEGShim/include", "CReadTrace/include"]
     /// System libraries the linked targets need.
     public static let systemLibraries = ["openblas", "png16", "z", "jpeg"]
 
@@ -91,8 +91,7 @@ public struct BuildEnvironment: Sendable {
     public func compileArguments(sources: [String], output: String, typecheckOnly: Bool = false) -> [String] {
         var arguments = Self.languageFlags + ["-module-name", "LessonProgram"] + searchFlags()
         if typecheckOnly { return arguments + ["-typecheck"] + sources }
-        arguments += sources + objectFiles()
-        arguments += Self.systemLibraries.map { "-l\($0)" }
+        arguments += sources + libraryLinkArguments()
         arguments += ["-o", output]
         return arguments
     }

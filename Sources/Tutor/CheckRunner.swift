@@ -34,8 +34,17 @@ public struct CheckRunner: Sendable {
 
     /// Runs the lesson (cached when unchanged) and then its checks.
     public func check(_ lesson: Lesson) throws -> (run: LessonRunResult, checks: CheckResult) {
+        let cache = CheckCache(runner: runner, options: options)
+        if let hit = PhaseTimes.shared.measure("cache lookup", { cache.load(lesson) }) { return hit }
+        let reads = ReadCollector()
+        let result = try checkUncached(lesson, reads: reads)
+        cache.store(lesson, result.checks, reads: reads.paths)
+        return result
+    }
+
+    private func checkUncached(_ lesson: Lesson, reads: ReadCollector) throws -> (run: LessonRunResult, checks: CheckResult) {
         let tests = CheckPlan.tests(of: lesson, withHidden: options.withHidden)
-        let refused = try screen(lesson)
+        let refused = try PhaseTimes.shared.measure("screen") { try screen(lesson) }
         let piggyback = refused.isEmpty
             ? PiggybackChecks(tests: tests, testTimeout: options.testTimeout, timeoutReason: timeoutReason) : nil
         let run = try runner.run(lesson, piggyback: piggyback, command: options.withHidden ? "check-hidden" : "check")
@@ -52,6 +61,7 @@ public struct CheckRunner: Sendable {
         let session = ProgramSession(lesson: lesson, environment: runner.environment,
                                      generator: ProgramGenerator(lesson: lesson, codeOf: runner.code(of:)),
                                      workDirectory: work, included: progress.plan.included)
+        session.incrementalRoot = runner.options.useCache ? runner.cacheRoot : nil
         // The lesson's own run may already have run these very checks on this very program.
         var ride = piggyback?.outcome.flatMap { outcome in
             outcome.included == session.included && progress.plan.active.map(\.index) == tests.map(\.index) ? outcome : nil
@@ -74,6 +84,7 @@ public struct CheckRunner: Sendable {
             }
             if read(execution, session: session, lesson: lesson, into: &progress) != .retry { break }
         }
+        reads.paths.formUnion(session.reads)
         return (run, score(lesson, run: run, progress: progress))
     }
 

@@ -51,9 +51,7 @@ public struct LessonFrontend {
             do {
                 let lesson = try LessonParser.parse(file: file)
                 progress.begin(lesson: file)
-                var lessonRunner = runner
-                _ = WorkspaceLesson.prepare(file, options: &lessonRunner.options)
-                let result = try lessonRunner.run(lesson)
+                let result = try runner.run(lesson)
                 results.append(result)
                 let url = try HTMLReport(lesson: lesson, run: result, studentForm: options.studentForm).write(to: outputDirectory)
                 progress.end(lesson: file, summary: runner.summary(result), report: url.path, ok: result.allAsDeclared)
@@ -90,11 +88,21 @@ public struct LessonFrontend {
         options.progress = progress.handle
         let workspace = WorkspaceLesson.prepare(path, options: &options)
         do {
-            let lesson = try LessonParser.parse(file: path)
+            let lesson = try PhaseTimes.shared.measure("parse") { try LessonParser.parse(file: path) }
             progress.begin(lesson: path)
             let checker = CheckRunner(runner: try LessonRunner(options: options), options: checkOptions)
             let (run, checks) = try checker.check(lesson)
-            let url = try HTMLReport(lesson: lesson, run: run, checks: checks, studentForm: options.studentForm).write(to: outputDirectory)
+            // The terminal first: the learner's result does not wait for the report to embed its images.
+            FileHandle.standardError.write(Data(TerminalFeedback(lesson: lesson, run: run, checks: checks,
+                                                                 style: .forStandardError(), studentForm: options.studentForm).render().utf8))
+            let report = outputDirectory.appendingPathComponent("\(lesson.name).html")
+            progress.end(lesson: path, summary: "checks \(checks.pointsEarned)/\(checks.pointsPossible) points" + (checks.cached == true ? ", cached" : ""),
+                         report: report.path, ok: checks.exitCode == 0)
+            for line in workspace?.afterCheck(checks, lesson: lesson) ?? [] { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
+            _ = try PhaseTimes.shared.measure("report") {
+                try CheckCache(runner: checker.runner, options: checkOptions)
+                    .writeReport(lesson, run: run, checks: checks, studentForm: options.studentForm, to: outputDirectory)
+            }
             if let json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -102,23 +110,6 @@ public struct LessonFrontend {
                 try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try encoder.encode(revealHidden ? checks : checks.redactingHidden(lesson: lesson)).write(to: url)
             }
-            for exercise in checks.exercises {
-                for test in exercise.tests where test.status != "passed" {
-                    let name = test.hidden ? "hidden test" : test.name
-                    let detail = test.hidden ? test.status : (test.message ?? test.status)
-                    // A hidden test is placed at its block's fence, not at the line of a failed expectation.
-                    let line = test.hidden ? lesson.step(containingLine: test.line)?.fenceLine ?? exercise.line : test.line
-                    FileHandle.standardError.write(Data("\(path):\(line): \(exercise.id) › \(name): \(detail)\n".utf8))
-                }
-            }
-            for error in checks.errors {
-                // Errors that already name a line of the lesson stand as they are.
-                let line = error.hasPrefix(path + ":") ? error : "\(path): \(error)"
-                FileHandle.standardError.write(Data("\(line)\n".utf8))
-            }
-            progress.end(lesson: path, summary: "checks \(checks.pointsEarned)/\(checks.pointsPossible) points", report: url.path,
-                         ok: checks.exitCode == 0)
-            for line in workspace?.afterCheck(checks, lesson: lesson) ?? [] { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
             return checks.exitCode
         } catch {
             printError(error)

@@ -2,12 +2,12 @@ import Foundation
 
 /// The files a lesson can read, for its cache key.
 ///
-/// The runner does not trace what a lesson program opens; it fingerprints what a lesson can be expected to read:
-/// every file under the lesson's folder (its images and data, recursively; hidden folders and the cache skipped)
+/// Before a run the runner cannot know what the program will open, so the key fingerprints what a lesson can be
+/// expected to read: every file under the lesson's folder (its images and data, recursively; hidden folders and the cache skipped)
 /// and the default weights under `<package>/.cache/weights`. A fingerprint is each file's path, size, inode and
-/// modification and change times, so any write to any of them misses the cache. A lesson that reads files
-/// elsewhere should be run with `--no-cache`. A folder with more than `limit` files is not fingerprinted: the
-/// lesson then runs every time.
+/// modification and change times, so any write to any of them misses the cache. Files read elsewhere are covered by
+/// the read trace kept beside the result (`ReadTrace`). A folder with more than `limit` files is not fingerprinted:
+/// the lesson then runs every time.
 struct LessonInputs {
     var lesson: Lesson
     var packageRoot: URL

@@ -8,7 +8,7 @@ extension LessonRunner {
         lesson.steps.filter { !$0.isTest && $0.expectation != .compileFail }
     }
 
-    func execute(_ lesson: Lesson, in work: URL, piggyback: PiggybackChecks? = nil) throws -> LessonRunResult {
+    func execute(_ lesson: Lesson, in work: URL, piggyback: PiggybackChecks? = nil, reads: ReadCollector? = nil) throws -> LessonRunResult {
         let started = Date()
         let deadline = started.addingTimeInterval(options.lessonTimeout)
         let references = try references(for: lesson)
@@ -16,6 +16,7 @@ extension LessonRunner {
         let programSteps = Self.programSteps(lesson)
         let session = ProgramSession(lesson: lesson, environment: environment, generator: generator, workDirectory: work,
                                      included: Set(programSteps.map(\.index)))
+        session.incrementalRoot = options.useCache ? cacheRoot : nil
         var results: [Int: StepResult] = [:]
         var provisional: [Int: StepResult] = [:]
         var warnings: [Int: [Diagnostic]] = [:]
@@ -234,6 +235,7 @@ extension LessonRunner {
             results[step.index] = try checkCompileFail(step, lesson: lesson, session: session, generator: generator, work: work,
                                                         warnings: warnings[step.index] ?? [])
         }
+        reads?.paths.formUnion(session.reads)
         let ordered = lesson.steps.filter { !$0.isTest }.compactMap { results[$0.index] }
         // Keep every image the report needs in one folder.
         let assets = work.appendingPathComponent("assets")

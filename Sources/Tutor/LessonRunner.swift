@@ -102,12 +102,9 @@ public struct LessonRunner: Sendable {
     /// Runs a lesson for `command` (run, check, check-hidden: they build different programs, so they are cached
     /// apart); when it is not cached and `piggyback` is given, its checks ride along on the first run.
     func run(_ lesson: Lesson, piggyback: PiggybackChecks?, command: String) throws -> LessonRunResult {
-        let key = cacheKey(lesson, salt: "run:" + command)
+        let key = PhaseTimes.shared.measure("cache key") { cacheKey(lesson, salt: "run:" + command) }
         let work = cacheRoot.appendingPathComponent(key ?? "uncached-\(getpid())")
-        if options.useCache, key != nil, let data = SafeFiles.readRegularFile(in: work, name: "result.json"),
-           var cached = try? JSONDecoder().decode(LessonRunResult.self, from: data) {
-            cached.cached = true
-            cached.assetsDirectory = work.appendingPathComponent("assets").path
+        if options.useCache, key != nil, let cached = cachedResult(in: work) {
             options.progress?(.finished(lesson: lesson.path, summary: summary(cached)))
             return cached
         }
@@ -117,7 +114,8 @@ public struct LessonRunner: Sendable {
         Interruption.removeOnInterrupt(scratch.path)
         defer { Interruption.keep(scratch.path) }
         var result: LessonRunResult
-        do { result = try execute(lesson, in: scratch, piggyback: piggyback) } catch {
+        let reads = ReadCollector()
+        do { result = try execute(lesson, in: scratch, piggyback: piggyback, reads: reads) } catch {
             try? FileManager.default.removeItem(at: scratch)
             throw error
         }
@@ -127,6 +125,7 @@ public struct LessonRunner: Sendable {
             try? FileManager.default.removeItem(at: scratch.appendingPathComponent(name))
         }
         try? JSONEncoder().encode(result).write(to: scratch.appendingPathComponent("result.json"))
+        ReadTrace(paths: reads.paths, runnerFolder: runnerFolder).merge(into: scratch)
         try? FileManager.default.removeItem(at: work)
         if (try? FileManager.default.moveItem(at: scratch, to: work)) == nil {
             // Another run finished first with the same key: its result is as good as ours.
@@ -136,6 +135,19 @@ public struct LessonRunner: Sendable {
         options.progress?(.finished(lesson: lesson.path, summary: summary(result)))
         return result
     }
+
+    /// The result kept in the cache folder `work`, while every file its programs read is as it was.
+    func cachedResult(in work: URL) -> LessonRunResult? {
+        guard let data = SafeFiles.readRegularFile(in: work, name: "result.json"),
+              var cached = try? JSONDecoder().decode(LessonRunResult.self, from: data),
+              ReadTrace.load(from: work)?.isCurrent ?? true else { return nil }
+        cached.cached = true
+        cached.assetsDirectory = work.appendingPathComponent("assets").path
+        return cached
+    }
+
+    /// The folder of everything the runner itself writes (results, builds, shared libraries): not a lesson's input.
+    var runnerFolder: URL { cacheRoot.deletingLastPathComponent() }
 
     /// Keeps the cache from growing without bound: removes all but the `count` newest results.
     func pruneCache(keeping count: Int) {

@@ -146,6 +146,8 @@ public struct CheckResult: Sendable, Codable {
     public var pointsPossible: Int
     /// Problems that stopped the checks (build errors of the check program).
     public var errors: [String]
+    /// True when this result came from the cache (nothing was built or run).
+    public var cached: Bool?
 }
 
 extension CheckResult {

@@ -22,13 +22,21 @@ struct ProgramGenerator {
     static let suitePrefix = "__TutorChecks_"
 
     /// `main.swift` for the steps in `included` (in order); `replacements` stand in for exercises.
-    /// With `checks`, the program runs Swift Testing after the last step.
-    func mainSource(included: Set<Int>, replacements: [Int: ReplacementCode], checks: Bool) -> String {
+    /// With `checks`, the program runs Swift Testing after the last step. Steps in `separate` are declarations
+    /// compiled from files of their own (`exerciseSource`): here they only begin and end.
+    func mainSource(included: Set<Int>, replacements: [Int: ReplacementCode], checks: Bool, separate: Set<Int> = [],
+                    handle: String? = nil) -> String {
+        let handle = handle ?? self.handle
         var out = ["import Foundation", "import LessonRuntime"]
         if checks { out.append("import Testing") }
-        out.append("let \(handle) = LessonRuntime.__tutorConnect()")
+        // Private: code in another file of the program (a separate exercise) cannot reach the handle at all.
+        out.append("private let \(handle) = LessonRuntime.__tutorConnect()")
         for step in lesson.steps where included.contains(step.index) {
             out.append("\(handle).stepBegan(\(step.index), line: \(step.fenceLine))")
+            if separate.contains(step.index) {
+                out.append("\(handle).stepEnded(\(step.index))")
+                continue
+            }
             if step.expectation == .noRun { out.append("if LessonRuntime.__tutorNoRun() {") }
             if let replacement = replacements[step.index] {
                 out.append("#sourceLocation(file: \(literal(replacement.path)), line: \(replacement.firstLine))")
@@ -43,6 +51,20 @@ struct ProgramGenerator {
         }
         out.append("\(handle).programEnded()")
         if checks { out.append("await \(handle).runChecks()") }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The file of one declaration-only exercise: its code (or the replacement standing in for it) at its lines.
+    func exerciseSource(_ step: Step, replacement: ReplacementCode?) -> String {
+        var out = ["import Foundation", "import LessonRuntime"]
+        if let replacement {
+            out.append("#sourceLocation(file: \(literal(replacement.path)), line: \(replacement.firstLine))")
+            out += replacement.lines
+        } else {
+            out.append("#sourceLocation(file: \(literal(lesson.path)), line: \(step.fenceLine + 1))")
+            out += codeOf(step)
+        }
+        out.append("#sourceLocation()")
         return out.joined(separator: "\n") + "\n"
     }
 

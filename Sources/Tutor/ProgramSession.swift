@@ -46,6 +46,21 @@ final class ProgramSession {
     var tests: [Step]?
     var checksLineMap: [Int: (step: Int, line: Int)] = [:]
     private var runCounter = 0
+    /// Where persistent build folders live (nil: always build from scratch); one per program kind, opened on first use.
+    var incrementalRoot: URL?
+    private var incrementalBuilds: [String: IncrementalBuild] = [:]
+    private var incremental: IncrementalBuild? {
+        guard let root = incrementalRoot, BuildEnvironment.fastBuild else { return nil }
+        let kind = tests == nil ? "lesson" : "checks"
+        if let open = incrementalBuilds[kind] { return open }
+        let build = IncrementalBuild(cacheRoot: root, lesson: lesson, kind: kind)
+        incrementalBuilds[kind] = build
+        return build
+    }
+    /// The program the latest compile produced.
+    private(set) var builtProgram: String?
+    /// Every file the session's programs opened (their read trace), for the cache.
+    private(set) var reads = Set<String>()
 
     init(lesson: Lesson, environment: BuildEnvironment, generator: ProgramGenerator, workDirectory: URL, included: Set<Int>) {
         self.lesson = lesson
@@ -55,10 +70,53 @@ final class ProgramSession {
         self.included = included
     }
 
-    var programPath: String { workDirectory.appendingPathComponent(tests == nil ? "lesson" : "checks-program").path }
+    var programPath: String { builtProgram ?? workDirectory.appendingPathComponent(tests == nil ? "lesson" : "checks-program").path }
 
     /// Writes the sources and compiles them; returns the diagnostics and whether a program was produced.
+    /// Incremental first where it applies; on errors (or where it does not apply) from scratch, whose diagnostics
+    /// the callers know how to place.
     func compile(typecheckOnly: Bool = false) throws -> (ok: Bool, diagnostics: [Diagnostic], log: String) {
+        builtProgram = nil
+        if !typecheckOnly, let incremental, let built = try compileIncrementally(incremental), built.ok {
+            builtProgram = incremental.programPath
+            return built
+        }
+        return try compileFromScratch(typecheckOnly: typecheckOnly)
+    }
+
+    /// The incremental build, when every included exercise is declarations only and no hidden check is compiled in.
+    private func compileIncrementally(_ build: IncrementalBuild) throws -> (ok: Bool, diagnostics: [Diagnostic], log: String)? {
+        if let tests, tests.contains(where: { if case .test(_, _, true) = $0.role { true } else { false } }) { return nil }
+        let exercises = lesson.exercises.filter { included.contains($0.index) }
+        guard exercises.allSatisfy({ ExerciseLayout.isDeclarationsOnly(replacements[$0.index]?.lines ?? generator.codeOf($0)) }) else {
+            return nil
+        }
+        let separate = Set(exercises.map(\.index))
+        var sources = [IncrementalBuild.Source(
+            name: "main.swift", text: generator.mainSource(included: included, replacements: replacements, checks: tests != nil,
+                                                           separate: separate, handle: build.handle), owns: { _ in true })]
+        for step in exercises {
+            let replacement = replacements[step.index]
+            let path = replacement?.path ?? lesson.path
+            let lines = replacement.map { $0.firstLine..<($0.firstLine + $0.lines.count) } ?? (step.fenceLine + 1)..<(step.fenceLine + 1 + step.lines.count)
+            sources.append(IncrementalBuild.Source(name: "exercise-\(step.index).swift",
+                                                   text: generator.exerciseSource(step, replacement: replacement),
+                                                   owns: { $0.file == path && lines.contains($0.line) }))
+        }
+        if let tests {
+            let checks = generator.checksSource(tests: tests)
+            checksLineMap = checks.lineMap
+            let owned = Set(tests.map(\.index))
+            let lesson = self.lesson
+            sources.append(IncrementalBuild.Source(name: "checks.swift", text: checks.source, owns: { diagnostic in
+                diagnostic.file.hasSuffix("checks.swift")
+                    || (diagnostic.file == lesson.path && lesson.step(containingLine: diagnostic.line).map { owned.contains($0.index) } == true)
+            }))
+        }
+        return try build.build(sources: sources, environment: environment)
+    }
+
+    private func compileFromScratch(typecheckOnly: Bool) throws -> (ok: Bool, diagnostics: [Diagnostic], log: String) {
         let main = workDirectory.appendingPathComponent("main.swift")
         try write(generator.mainSource(included: included, replacements: replacements, checks: tests != nil), to: main)
         var sources = [main.path]
@@ -73,7 +131,7 @@ final class ProgramSession {
         let process = Subprocess(executable: environment.swiftc,
                                  arguments: environment.compileArguments(sources: sources, output: programPath, typecheckOnly: typecheckOnly),
                                  environment: ProcessInfo.processInfo.environment, stdoutPath: out, stderrPath: out, contained: false)
-        let termination = try process.run()
+        let termination = try PhaseTimes.shared.measure(typecheckOnly ? "typecheck" : "compile+link") { try process.run() }
         let log = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(atPath: out)  // it may quote hidden checks; callers get it in memory only
         return (termination == .exited(0), DiagnosticParser.parse(log), log)
@@ -108,10 +166,11 @@ final class ProgramSession {
         let process = Subprocess(executable: programPath, arguments: [], environment: processEnvironment,
                                  stdoutPath: run.appendingPathComponent("stdout").path,
                                  stderrPath: run.appendingPathComponent("stderr").path, channel: channel)
-        let termination = try process.run(onEvents: { sequence.consume($0) }, shouldKill: {
+        let termination = try PhaseTimes.shared.measure("run") { try process.run(onEvents: { sequence.consume($0) }, shouldKill: {
             if let began = watch.observe(sequence) { onStep(began) }
             return watch.killReason != nil || sequence.tampered != nil
-        })
+        }) }
+        for line in channel.reads.split(separator: 0x0A) { reads.insert(String(decoding: line, as: UTF8.self)) }
         let killed = termination == .killed && sequence.tampered == nil
         sequence.finish(termination, killed: killed)
         let stdout = FileManager.default.contents(atPath: run.appendingPathComponent("stdout").path) ?? Data()

@@ -26,11 +26,14 @@ final class ProgramChannel {
     /// Descriptor numbers the program sees (named to it in `TUTOR_CHANNEL`, which it removes on first use).
     static let childSettingsFD: Int32 = 3
     static let childEventsFD: Int32 = 4
+    /// The paths of files the program opens, one per line (CReadTrace): a cache hint, never a result.
+    static let childReadsFD: Int32 = 5
 
     let token: String
     let settings: Data
     fileprivate var settingsPipe: [Int32] = [-1, -1]
     fileprivate var eventsPipe: [Int32] = [-1, -1]
+    fileprivate var readsPipe: [Int32] = [-1, -1]
 
     /// A channel carrying `settings` (JSON) with a fresh random token added.
     init(settings: [String: Any]) throws {
@@ -39,21 +42,23 @@ final class ProgramChannel {
         var stamped = settings
         stamped["token"] = token
         self.settings = try JSONSerialization.data(withJSONObject: stamped, options: [.sortedKeys])
-        guard pipe(&settingsPipe) == 0, pipe(&eventsPipe) == 0 else {
+        guard pipe(&settingsPipe) == 0, pipe(&eventsPipe) == 0, pipe(&readsPipe) == 0 else {
             close()
             throw TutorError.setup("cannot create the runner's pipes: \(String(cString: strerror(errno)))")
         }
         // Only the descriptors the program gets by dup2 cross into it.
-        for fd in settingsPipe + eventsPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        for fd in settingsPipe + eventsPipe + readsPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         _ = fcntl(eventsPipe[0], F_SETFL, fcntl(eventsPipe[0], F_GETFL) | O_NONBLOCK)
+        _ = fcntl(readsPipe[0], F_SETFL, fcntl(readsPipe[0], F_GETFL) | O_NONBLOCK)
     }
 
-    var environmentValue: String { "\(Self.childSettingsFD) \(Self.childEventsFD)" }
+    var environmentValue: String { "\(Self.childSettingsFD) \(Self.childEventsFD) \(Self.childReadsFD)" }
 
     /// After the spawn: drop the child's ends, hand over the settings and close that pipe.
     fileprivate func started() {
         Glibc.close(settingsPipe[0]); settingsPipe[0] = -1
         Glibc.close(eventsPipe[1]); eventsPipe[1] = -1
+        Glibc.close(readsPipe[1]); readsPipe[1] = -1
         settings.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
@@ -65,11 +70,19 @@ final class ProgramChannel {
     }
 
     /// Reads whatever the program sent since the last call (non-blocking).
-    fileprivate func drain() -> Data {
+    fileprivate func drain() -> Data { drain(eventsPipe[0]) }
+
+    /// The file-read trace since the last call (non-blocking); kept here until the run ends.
+    fileprivate func drainReads() { reads.append(drain(readsPipe[0])) }
+
+    /// Every line the program's read trace sent.
+    private(set) var reads = Data()
+
+    private func drain(_ fd: Int32) -> Data {
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while eventsPipe[0] >= 0 {
-            let count = read(eventsPipe[0], &buffer, buffer.count)
+        while fd >= 0 {
+            let count = read(fd, &buffer, buffer.count)
             if count > 0 { data.append(contentsOf: buffer[0..<count]); continue }
             if count < 0 && errno == EINTR { continue }
             break
@@ -78,9 +91,10 @@ final class ProgramChannel {
     }
 
     func close() {
-        for fd in settingsPipe + eventsPipe where fd >= 0 { Glibc.close(fd) }
+        for fd in settingsPipe + eventsPipe + readsPipe where fd >= 0 { Glibc.close(fd) }
         settingsPipe = [-1, -1]
         eventsPipe = [-1, -1]
+        readsPipe = [-1, -1]
     }
 
     deinit { close() }
@@ -163,10 +177,11 @@ struct Subprocess {
         if let channel {
             posix_spawn_file_actions_adddup2(&actions, channel.settingsPipe[0], ProgramChannel.childSettingsFD)
             posix_spawn_file_actions_adddup2(&actions, channel.eventsPipe[1], ProgramChannel.childEventsFD)
+            posix_spawn_file_actions_adddup2(&actions, channel.readsPipe[1], ProgramChannel.childReadsFD)
             environment["TUTOR_CHANNEL"] = channel.environmentValue
         }
         // Nothing else of tutor's leaks into the program.
-        _ = Self.addCloseFrom?(&actions, channel == nil ? 3 : ProgramChannel.childEventsFD + 1)
+        _ = Self.addCloseFrom?(&actions, channel == nil ? 3 : ProgramChannel.childReadsFD + 1)
         // The child inherits the working directory (lesson paths are relative to it).
 
         var attributes = posix_spawnattr_t()
@@ -197,6 +212,7 @@ struct Subprocess {
                 _ = poll(&poller, 1, 10)
                 let data = channel.drain()
                 if !data.isEmpty { onEvents(data) }
+                channel.drainReads()
             } else {
                 usleep(10_000)
             }
@@ -214,6 +230,7 @@ struct Subprocess {
         if let channel {
             let data = channel.drain()
             if !data.isEmpty { onEvents(data) }
+            channel.drainReads()
             channel.close()
         }
         if killedByUs { return .killed }

@@ -26,6 +26,9 @@ extension TutorCommand {
         @Option(help: "Wall-clock limit of one test, in seconds.")
         var testTimeout: Double = 30
 
+        @Flag(help: "Print where the time went (parse, screen, compile+link, run, report) on standard error.")
+        var timings = false
+
         @OptionGroup var options: LessonOptions
 
         func run() throws {
@@ -36,6 +39,7 @@ extension TutorCommand {
             Interruption.install()
             let status = LessonFrontend(runOptions: options.runOptions, outputDirectory: options.outputURL)
                 .check(lesson, options: checkOptions, json: json, revealHidden: revealHidden)
+            if timings { FileHandle.standardError.write(Data("timings: \(PhaseTimes.shared.summary)\n".utf8)) }
             if status != 0 { throw ExitCode(status) }
         }
     }

@@ -8,7 +8,7 @@ struct TutorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tutor",
         abstract: "Run and check SaliencyTutor lessons; compute saliency maps from the command line.",
-        subcommands: [Run.self, Check.self, Site.self, Release.self, Grade.self, GradeWorker.self, Gradebook.self,
+        subcommands: [Run.self, Check.self, Watch.self, Site.self, Release.self, Grade.self, GradeWorker.self, Gradebook.self,
                       Saliency.self, Predict.self, Bench.self, PointingGameCommand.self, Faithfulness.self, SanityCheck.self,
                       WorkspaceCommand.self, Hint.self, Reset.self, ProgressCommand.self]
     )
