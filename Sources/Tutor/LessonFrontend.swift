@@ -7,6 +7,8 @@ public struct LessonFrontend {
 
     /// A frontend writing reports into `outputDirectory`.
     public init(runOptions: RunOptions, outputDirectory: URL) {
+        var runOptions = runOptions
+        runOptions.reportFolder = runOptions.reportFolder ?? outputDirectory.path
         self.runOptions = runOptions
         self.outputDirectory = outputDirectory
     }

@@ -3,7 +3,7 @@ import Foundation
 /// The files a lesson can read, for its cache key.
 ///
 /// Before a run the runner cannot know what the program will open, so the key fingerprints what a lesson can be
-/// expected to read: every file under the lesson's folder (its images and data, recursively; hidden folders and the cache skipped)
+/// expected to read: every file under the lesson's folder (its images and data, recursively; hidden folders, the cache and the report folder skipped)
 /// and the default weights under `<package>/.cache/weights`. A fingerprint is each file's path, size, inode and
 /// modification and change times, so any write to any of them misses the cache. Files read elsewhere are covered by
 /// the read trace kept beside the result (`ReadTrace`). A folder with more than `limit` files is not fingerprinted:
@@ -12,6 +12,8 @@ struct LessonInputs {
     var lesson: Lesson
     var packageRoot: URL
     var cacheRoot: URL
+    /// Where reports are written; skipped like the cache.
+    var reportFolder: String?
     var limit = 5000
 
     /// The folders whose files count.
@@ -24,7 +26,9 @@ struct LessonInputs {
     func fingerprint() -> String? {
         var hasher = StableHasher()
         var count = 0
-        let skipped = cacheRoot.standardizedFileURL.path
+        let skipped = Set([cacheRoot.standardizedFileURL.path] + [reportFolder].compactMap {
+            $0.map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL.path }
+        })
         for folder in folders {
             var pending = [folder.path]
             while let directory = pending.popLast() {
@@ -32,7 +36,7 @@ struct LessonInputs {
                 for name in names.sorted() where !name.hasPrefix(".") {
                     let path = directory + "/" + name
                     var info = stat()
-                    guard lstat(path, &info) == 0, path != skipped else { continue }
+                    guard lstat(path, &info) == 0, !skipped.contains(path) else { continue }
                     count += 1
                     if count > limit { return nil }
                     if (info.st_mode & S_IFMT) == S_IFDIR {

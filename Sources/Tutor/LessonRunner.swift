@@ -12,6 +12,9 @@ public struct RunOptions: Sendable {
     public var lessonTimeout: Double = 900
     /// Reuse results of an unchanged lesson.
     public var useCache = true
+    /// The folder the reports go to: never an input of the lesson, so writing a report does not invalidate its cache
+    /// (a workspace keeps its reports inside itself).
+    public var reportFolder: String?
     /// Where the libraries are (default: next to `tutor`).
     public var libraryDirectory: String?
     /// Called with progress lines (step started, summary).
@@ -48,7 +51,8 @@ public struct LessonRunner: Sendable {
     /// the files the lesson can read (`LessonInputs`), options, references, libraries, toolchain. Nil when the
     /// inputs cannot be fingerprinted (too many files): such a lesson always runs.
     func cacheKey(_ lesson: Lesson, salt: String) -> String? {
-        guard let inputs = LessonInputs(lesson: lesson, packageRoot: environment.packageRoot, cacheRoot: cacheRoot).fingerprint() else {
+        guard let inputs = LessonInputs(lesson: lesson, packageRoot: environment.packageRoot, cacheRoot: cacheRoot,
+                                        reportFolder: options.reportFolder).fingerprint() else {
             return nil
         }
         var hasher = StableHasher()

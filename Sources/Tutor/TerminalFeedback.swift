@@ -81,6 +81,11 @@ public struct TerminalFeedback {
                 out += message(.error, "trapped: \(step.message ?? "the program stopped")", line: step.failureLine ?? step.line, column: nil, lines)
             case .todo:
                 out += message(.todo, step.message ?? "TODO not done", line: step.failureLine ?? step.line, column: nil, lines)
+                // The TODO lies in an exercise; the step that reached it may be a later one.
+                if let id = lesson.step(containingLine: step.failureLine ?? step.line)?.exerciseID ?? lesson.step(step.index)?.exerciseID,
+                   !lesson.hints(for: id).isEmpty {
+                    out.append("   " + style.cyan("help: ") + "`tutor hint \(lesson.path) \(id)` shows a hint (\(lesson.hints(for: id).count) in all)")
+                }
             case .timedOut, .unexpectedSuccess, .tampered:
                 out += message(.error, step.message ?? step.status.rawValue, line: step.failureLine ?? step.line, column: nil, lines)
             case .notRun:

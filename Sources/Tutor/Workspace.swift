@@ -32,6 +32,17 @@ public struct WorkspaceManifest: Sendable, Codable, Equatable {
     /// The lesson entry for a file name (`01-gradient.md`).
     public func lesson(file: String) -> Lesson? { lessons.first { $0.file == file } }
 
+    /// The workspace folder `path` names or holds a lesson of, or nil outside any workspace.
+    public static func workspace(containing path: String) -> URL? {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return nil }
+        if isFolder.boolValue {
+            let folder = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+            return (try? read(workspace: folder)) == nil ? nil : folder
+        }
+        return WorkspaceLesson.locate(path)?.workspace
+    }
+
     /// Reads a workspace's manifest.
     public static func read(workspace: URL) throws -> WorkspaceManifest {
         let url = workspace.appendingPathComponent(relativePath)

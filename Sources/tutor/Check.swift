@@ -37,7 +37,7 @@ extension TutorCommand {
             checkOptions.timeout = checkTimeout
             checkOptions.testTimeout = testTimeout
             Interruption.install()
-            let status = LessonFrontend(runOptions: options.runOptions, outputDirectory: options.outputURL)
+            let status = LessonFrontend(runOptions: options.runOptions, outputDirectory: options.outputURL(for: [lesson]))
                 .check(lesson, options: checkOptions, json: json, revealHidden: revealHidden)
             if timings { FileHandle.standardError.write(Data("timings: \(PhaseTimes.shared.summary)\n".utf8)) }
             if status != 0 { throw ExitCode(status) }

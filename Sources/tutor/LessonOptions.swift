@@ -4,8 +4,8 @@ import Tutor
 
 /// Options shared by `tutor run` and `tutor check`.
 struct LessonOptions: ParsableArguments {
-    @Option(help: "Folder for the HTML reports.")
-    var output: String = "Output"
+    @Option(help: "Folder for the HTML reports (default: Output, or the workspace's own Output folder for lessons in a workspace).")
+    var output: String?
 
     @Flag(help: "Run the student form: solution regions become TODO(), the originals serve as references.")
     var student = false
@@ -22,7 +22,15 @@ struct LessonOptions: ParsableArguments {
     @Flag(help: "Ignore cached results.")
     var noCache = false
 
-    var outputURL: URL { URL(fileURLWithPath: output, isDirectory: true) }
+    /// Where the reports go. Lessons in a learner's workspace keep theirs inside it, so that `make course` or a
+    /// check of the author's lessons never overwrites the learner's report.
+    func outputURL(for lessons: [String]) -> URL {
+        if let output { return URL(fileURLWithPath: output, isDirectory: true) }
+        if let first = lessons.first, let workspace = WorkspaceManifest.workspace(containing: first) {
+            return workspace.appendingPathComponent("Output", isDirectory: true)
+        }
+        return URL(fileURLWithPath: "Output", isDirectory: true)
+    }
 
     var runOptions: RunOptions {
         var options = RunOptions()

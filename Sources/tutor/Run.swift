@@ -22,7 +22,7 @@ extension TutorCommand {
 
         func run() throws {
             Interruption.install()
-            let status = LessonFrontend(runOptions: options.runOptions, outputDirectory: options.outputURL).run(lessons, json: json)
+            let status = LessonFrontend(runOptions: options.runOptions, outputDirectory: options.outputURL(for: lessons)).run(lessons, json: json)
             if status != 0 { throw ExitCode(status) }
         }
     }

@@ -32,7 +32,7 @@ extension TutorCommand {
             checkOptions.withHidden = withHidden
             checkOptions.testTimeout = testTimeout
             Interruption.install()
-            var watch = LessonWatch(frontend: LessonFrontend(runOptions: options.runOptions, outputDirectory: options.outputURL),
+            var watch = LessonWatch(frontend: LessonFrontend(runOptions: options.runOptions, outputDirectory: options.outputURL(for: lessons)),
                                     checkOptions: checkOptions)
             watch.polling = poll
             do { try watch.run(lessons) } catch {

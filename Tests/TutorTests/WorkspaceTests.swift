@@ -224,6 +224,22 @@ struct WorkspaceTests {
         #expect(gone.stderr.contains("is gone"), "\(gone.stderr)")
     }
 
+    @Test("a workspace lesson's report goes to the workspace's own Output folder; its TODO points at `tutor hint`")
+    func reportInsideWorkspace() throws {
+        let (source, workspace) = try Self.course("report-folder")
+        _ = try TutorProcess.run(["workspace", source.path, "--out", workspace.path])
+        let lesson = workspace.appendingPathComponent("01-numbers.md")
+        let output = try TutorProcess.run(["check", lesson.path])
+        #expect(output.status == 1, "\(output.stderr)")
+        #expect(FileManager.default.fileExists(atPath: workspace.appendingPathComponent("Output/01-numbers.html").path), "\(output.stderr)")
+        #expect(output.stderr.contains("`tutor hint \(lesson.path) triple` shows a hint (3 in all)"), "\(output.stderr)")
+        // `negate` has no hints: no help line for it.
+        #expect(!output.stderr.contains("negate` shows a hint"))
+        // Writing the report into the workspace does not change the lesson's inputs: the same check is answered from the cache.
+        let again = try TutorProcess.run(["check", lesson.path])
+        #expect(again.status == 1 && again.stderr.contains(", cached"), "\(again.stderr)")
+    }
+
     @Test("hints comments are checked when a lesson is parsed, with their lines")
     func hintSyntaxErrors() throws {
         let exercise = "# T\n\n```swift exercise id=a\nlet a = 1\n```\n\n"
