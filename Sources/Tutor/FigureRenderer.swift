@@ -41,20 +41,58 @@ struct FigureRenderer {
         return html + "</div>"
     }
 
-    /// One `show(heatmap:)` call: heatmap, overlay, grayscale and colour bar side by side, the maps scaled to a common
-    /// size (the overlay's, or at least 224 px) with crisp pixels.
+    /// One `show(heatmap:)` or `show(image: PanelFigure)` call: its panels and colour bar side by side (in rows of
+    /// the figure's `columns`), small maps scaled with crisp pixels to the figure's display size (the overlay's or
+    /// photo's, or at least 224 px), the figure's titles as a caption above.
     private func figureGroup(_ members: [ImageOutput], stepCaption: String?) -> String {
-        let overlay = members.first { $0.role == "overlay" }.flatMap { pngSize(of: $0) }
-        var html = "<div class=\"figure-group\">"
+        let layout = members.lazy.compactMap(\.figure).first
+        let reference = members.first { $0.role == "overlay" }.flatMap { pngSize(of: $0) }
+            ?? (layout == nil ? nil : members.first { $0.role == "image" }.flatMap { pngSize(of: $0) })
+        var panels = ""
+        var colorbars = ""
         for image in members {
             var display: (Int, Int)?
             if image.role == "heatmap" || image.role == "grayscale", let size = pngSize(of: image) {
-                display = overlay ?? Self.upscaled(size)
+                if let w = image.figure?.displayWidth, let h = image.figure?.displayHeight {
+                    display = (w, h)
+                } else {
+                    display = reference ?? Self.upscaled(size)
+                }
             }
-            html += figure(image, stepCaption: image.role == "heatmap" ? stepCaption : nil, displaySize: display)
+            let caption = image.role == "heatmap" && layout == nil ? stepCaption : nil
+            let html = figure(image, stepCaption: caption, displaySize: display)
+            if layout != nil && image.role == "colorbar" { colorbars += html } else { panels += html }
         }
-        return html + "</div>"
+        guard let layout else { return "<div class=\"figure-group\">\(panels)</div>" }
+        // A figure's columns become a CSS grid; one row otherwise (wrapping on narrow screens).
+        let columns = layout.columns.map { " columns columns-\(min($0, 12))" } ?? ""
+        var heading: [String] = []
+        if let title = layout.title { heading.append("<strong>\(escape(title))</strong>") }
+        if let subtitle = layout.subtitle { heading.append(escape(subtitle)) }
+        if let stepCaption { heading.append(escape(stepCaption)) }
+        let caption = heading.isEmpty ? "" : "<figcaption>\(heading.joined(separator: "<br>"))</figcaption>"
+        return "<figure class=\"panels\">\(caption)<div class=\"panel-row\"><div class=\"figure-group\(columns)\">\(panels)</div>"
+            + "\(colorbars)</div></figure>"
     }
+
+    /// Styles of `PanelFigure` groups, shared by the report and the site: `columns-N` as a grid of N equal columns
+    /// whose pictures shrink to fit, maps keeping their crisp pixels.
+    static let panelCSS: String = {
+        var css = """
+        figure.panels { margin: .8em 0 1.2em; }
+        figure.panels > figcaption { max-width: 48em; margin: 0 0 .5em; color: var(--fg); font-size: .92em; }
+        .panel-row { display: flex; align-items: flex-end; gap: .8em; }
+        .panel-row > .figure-group { flex: 0 1 auto; min-width: 0; }
+        .figure-group.columns { display: grid; align-items: end; gap: .6em; }
+        .figure-group.columns figure { max-width: none; margin: 0; }
+        .figure-group.columns figure img { width: 100%; min-width: 0; }
+        .figure-group.columns figcaption { max-width: none; }
+        figure.panels .role-colorbar svg { height: 12em; }
+
+        """
+        for n in 1...12 { css += ".figure-group.columns-\(n) { grid-template-columns: repeat(\(n), minmax(0, 14em)); }\n" }
+        return css
+    }()
 
     /// A small map's display size: an integer multiple of its size, at least 224 px on its shorter side.
     static func upscaled(_ size: (Int, Int)) -> (Int, Int) {

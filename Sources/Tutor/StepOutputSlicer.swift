@@ -52,7 +52,8 @@ struct StepOutputSlicer {
                 let alt = event.string("alt") ?? step?.options["alt"] ?? title.map { "\($0) (\(role))" }
                     ?? "\(role) shown by the step at line \(step?.fenceLine ?? 0)"
                 items.append(.image(ImageOutput(file: copied, role: role, title: title, alt: alt,
-                                                group: event.int("group"), note: event.string("note"))))
+                                                group: event.int("group"), note: event.string("note"),
+                                                figure: FigureLayout.from(event))))
             }
             appendText(from: cursor, to: stdoutEnd, into: &items)
             var stderr = text(execution.stderr, from: stderrStart, to: stderrEnd)
