@@ -155,6 +155,10 @@ extension Heatmap {
 
 /// A 3-channel tensor (item `item` of N×3×H×W, e.g. a raw input gradient) as an RGB picture: each channel scaled
 /// symmetrically so 0 is mid-grey and the channel's largest |value| is black or full brightness.
+///
+/// ```swift
+/// show(image: rgbPicture(of: inputGradient), title: "The raw gradient as an RGB picture")
+/// ```
 public func rgbPicture(of tensor: Tensor, item: Int = 0, file: StaticString = #file, line: UInt = #line) -> Image {
     let shape = tensor.shape
     guard shape.count == 4, shape[1] == 3, (0..<shape[0]).contains(item) else {

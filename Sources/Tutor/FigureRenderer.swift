@@ -88,6 +88,11 @@ struct FigureRenderer {
         .figure-group.columns figure img { width: 100%; min-width: 0; }
         .figure-group.columns figcaption { max-width: none; }
         figure.panels .role-colorbar svg { height: 12em; }
+        table.value-table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: .9em; }
+        table.value-table caption { font-weight: 600; text-align: left; padding-bottom: .3em; }
+        table.value-table td { min-width: 3.2em; padding: .3em .5em; text-align: center; border: 1px solid #c8c8c8; }
+        table.value-table th { padding: .3em .6em; text-align: left; font-weight: 500; }
+        table.value-table thead th { text-align: center; color: var(--muted); }
 
         """
         for n in 1...12 { css += ".figure-group.columns-\(n) { grid-template-columns: repeat(\(n), minmax(0, 14em)); }\n" }
@@ -114,6 +119,7 @@ struct FigureRenderer {
                 switch try FigureSpec.load(url) {
                 case .chart(let chart): html += FigureSVG.chart(chart, id: id, alt: chart.alt ?? image.alt)
                 case .colorbar(let bar): html += FigureSVG.colorbar(bar, id: id, alt: image.alt)
+                case .table(let table): html += FigureSVG.table(table)
                 }
             } catch {
                 return "<p class=\"message\">figure \(escape(image.file)) cannot be drawn: \(escape("\(error)"))</p>"
@@ -151,12 +157,14 @@ struct FigureRenderer {
         case .embedded:
             return "data:image/png;base64,\(data.base64EncodedString())"
         case .files(let directory, let href):
-            let target = directory.appendingPathComponent(url.lastPathComponent)
+            // Named by content: the photo that a lesson shows beside a dozen maps is stored once.
+            let name = "img-" + SHA256.hex([UInt8](data)).prefix(20) + ".png"
+            let target = directory.appendingPathComponent(name)
             try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             if !FileManager.default.fileExists(atPath: target.path) {
                 guard (try? data.write(to: target)) != nil else { return nil }
             }
-            return href + url.lastPathComponent
+            return href + name
         }
     }
 

@@ -220,8 +220,9 @@ struct APIReferencePages {
 struct APIDocCoverage {
     /// "Module.name: what is missing", sorted; empty when every used symbol is documented with an example.
     static func gaps(model: APIModel, lessonCode: String) -> [String] {
-        let words = Set(identifiers(in: lessonCode))
-        let calls = Set(calls(in: lessonCode).map { "\($0.name)(\($0.label)" })
+        let code = withoutCommentsAndStrings(lessonCode)
+        let words = Set(identifiers(in: code))
+        let calls = Set(calls(in: code).map { "\($0.name)(\($0.label)" })
         var gaps: Set<String> = []
         for (module, symbols) in model.modules {
             let used = symbols.filter { symbol in
@@ -230,8 +231,11 @@ struct APIDocCoverage {
                 guard ["func", "func.op"].contains(symbol.kindID) else { return false }
                 return calls.contains("\(APIReferencePages.baseName(symbol.name))(\(firstLabel(symbol.name))")
             }
-            // Overloads that differ only in types share a name: one example serves them all, but each needs a comment.
-            for (name, overloads) in Dictionary(grouping: used, by: \.name) {
+            // Overloads called the same way (name and first label) share one example, but each needs a comment.
+            let callForm = { (symbol: APISymbol) in
+                symbol.isType ? symbol.name : "\(APIReferencePages.baseName(symbol.name))(\(firstLabel(symbol.name)):)"
+            }
+            for (name, overloads) in Dictionary(grouping: used, by: callForm) {
                 if overloads.contains(where: { $0.doc.isEmpty }) {
                     gaps.insert("\(module).\(name): no doc comment")
                 } else if !overloads.contains(where: \.hasExample) {
@@ -240,6 +244,27 @@ struct APIDocCoverage {
             }
         }
         return gaps.sorted()
+    }
+
+    /// Swift source with `//` comments and the text of string literals blanked ("13 Conv2d layers" names no
+    /// type); interpolations are blanked too, which only loses a few mentions.
+    static func withoutCommentsAndStrings(_ code: String) -> String {
+        var out = ""
+        for line in code.split(separator: "\n", omittingEmptySubsequences: false) {
+            var inString = false
+            var previous: Character = " "
+            for character in line {
+                if !inString && character == "/" && previous == "/" {
+                    out.removeLast()
+                    break
+                }
+                if character == "\"" && previous != "\\" { inString.toggle(); out.append(" ") }
+                else { out.append(inString ? " " : character) }
+                previous = character
+            }
+            out.append("\n")
+        }
+        return out
     }
 
     /// "heatmap" for `show(heatmap:over:)`, "_" for `show(_:)` and for a function without parameters.

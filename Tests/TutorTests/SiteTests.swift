@@ -142,7 +142,13 @@ struct SiteTests {
         #expect(maps.allSatisfy { $0.contains("width=\"32\" height=\"32\"") }, "shown at the photo's size")
         #expect(figure.contains("<svg class=\"colorbar\""), "a colour bar")
         #expect(figure.contains(">0<") && figure.contains("99.5th pct"), "the diverging bar's labels as text")
-        #expect(!figure.contains("BitmapFont"))
+        // valueTable: an HTML table with its numbers as text; functionPlot: an SVG line chart in the curve's colour.
+        let table = try #require(page.range(of: "<table class=\"value-table\">").map { String(page[$0.lowerBound...].prefix(1500)) })
+        #expect(table.contains("<caption>tableTitlePangolin</caption>"))
+        #expect(table.contains("<th scope=\"col\">b</th>") && table.contains("<th scope=\"row\">g</th>"))
+        #expect(table.contains("<td style=\"background:#ffffff;color:#000000\">0</td>"), "0 is white")
+        #expect(table.contains(">-2</td>") && table.contains(">0.5</td>"))
+        #expect(page.contains(">plotTitleTapir<") && page.contains("stroke=\"#ff0000\""))
     }
 
     @Test("the one-file report of tutor run draws the same charts and colour bar inline")
