@@ -23,12 +23,12 @@ public func plotExample(
     clip: Float? = 99.5, file: StaticString = #file, line: UInt = #line
 ) -> PanelFigure {
     let title = "\(method) — \(ImageNetLabels.name(classID)) (\(classID))"
-    let style = MapStyle(maps: [saliency], colormap: colormap, clip: clip)
+    let style = MapStyle(colormap: colormap, clip: clip)
     let heatmap = style.heatmap(saliency, item: item, file: file, line: line)
-    var figure = PanelFigure(title: title, colorScale: PanelFigure.ColorScale(heatmap))
+    var figure = PanelFigure(title: title, colorScales: [PanelFigure.ColorScale(heatmap)])
     figure.append(image.rgb(), caption: "input image")
-    figure.append(heatmap.render(), caption: "\(method), \(style.scaling)", role: .heatmap,
-                  displayWidth: image.width, displayHeight: image.height)
+    figure.append(heatmap.render(), caption: "\(method), \(style.scaling(signed: MapStyle.isSigned(heatmap)))",
+                  role: .heatmap, displayWidth: image.width, displayHeight: image.height)
     return figure
 }
 
@@ -47,7 +47,7 @@ public func plotMaps(
 ) -> PanelFigure {
     let width = image?.width ?? 224
     let height = image?.height ?? 224
-    let style = MapStyle(maps: maps, colormap: colormap, clip: clip)
+    let style = MapStyle(colormap: colormap, clip: clip)
     var figure = PanelFigure(title: title, columns: columns ?? 0)
     if let image { figure.append(image.rgb(), caption: "input image") }
     var heatmaps: [Heatmap] = []
@@ -63,64 +63,74 @@ public func plotMaps(
                           note: note)
         }
     }
-    if heatmaps.count == 1 {
-        figure.colorScale = PanelFigure.ColorScale(heatmaps[0])
-    } else if let first = heatmaps.first {
-        figure.colorScale = PanelFigure.ColorScale(colormap: first.colormap, ticks: style.relativeTicks)
+    // One colour bar per kind of scale in the figure: exact values for a single map, else where each map's scale ends.
+    var kinds: [Bool] = []
+    for heatmap in heatmaps where !kinds.contains(MapStyle.isSigned(heatmap)) { kinds.append(MapStyle.isSigned(heatmap)) }
+    for signed in kinds {
+        let members = heatmaps.filter { MapStyle.isSigned($0) == signed }
+        figure.colorScales.append(members.count == 1 && heatmaps.count == 1
+            ? PanelFigure.ColorScale(members[0])
+            : PanelFigure.ColorScale(colormap: members[0].colormap, ticks: style.relativeTicks(signed: signed)))
     }
     return figure
 }
 
-/// How a figure's maps are coloured: one colormap and one kind of scaling for all of them.
+/// How a figure's maps are coloured: each map by its own sign (viridis from its minimum, or the diverging map
+/// symmetric about 0 for a signed one) unless one colormap is given, and scaled up to its `clip` percentile.
 struct MapStyle {
-    let colormap: Colormap
-    let signed: Bool
+    let colormap: Colormap?
     let clip: Float?
 
-    /// Signed when some map has values clearly below and above 0 (the smaller side at least 5 % of the larger, so
-    /// rounding noise around 0 does not count); then the diverging colormap, unless one is given.
-    init(maps: [Tensor], colormap: Colormap?, clip: Float?) {
-        signed = maps.contains { map in
-            let values = map.scalars.filter(\.isFinite)
-            let low = values.min() ?? 0, high = values.max() ?? 0
-            return low < 0 && high > 0 && Swift.min(-low, high) >= 0.05 * Swift.max(-low, high)
-        }
-        self.colormap = colormap ?? (signed ? .coolwarm : .viridis)
+    init(colormap: Colormap?, clip: Float?) {
+        self.colormap = colormap
         self.clip = clip.flatMap { $0 < 100 ? Swift.max(0, $0) : nil }
     }
+
+    /// Signed when a map has values clearly below and above 0 (the smaller side at least 5 % of the larger, so
+    /// rounding noise around 0 does not count).
+    static func isSigned(_ values: [Float]) -> Bool {
+        let finite = values.filter(\.isFinite)
+        let low = finite.min() ?? 0, high = finite.max() ?? 0
+        return low < 0 && high > 0 && Swift.min(-low, high) >= 0.05 * Swift.max(-low, high)
+    }
+
+    static func isSigned(_ heatmap: Heatmap) -> Bool { heatmap.normalization == .symmetric }
 
     /// Item `item` of `map` (N×C×h×w, first channel) as a heatmap in this style.
     func heatmap(_ map: Tensor, item: Int = 0, file: StaticString, line: UInt) -> Heatmap {
         guard let plane = MapPlane(map, item: item) else {
             fatalError("expected an N×1×h×w map with item \(item), got shape \(map.shape)", file: file, line: line)
         }
-        if signed {
-            // ±(the clip percentile of |x|), so a few extreme pixels do not wash out the rest; 0 stays white.
+        if Self.isSigned(plane.values) {
+            // ±(the clip percentile of |x|), so a few extreme pixels do not wash out the rest; 0 in the middle.
             let plain = Tensor(shape: [plane.height, plane.width], scalars: plane.values)
             let clipped = clip.map { symmetricClip(plain, percentile: $0) } ?? plain
             return Heatmap(width: plane.width, height: plane.height, values: clipped.scalars, normalization: .symmetric,
-                           colormap: colormap)
+                           colormap: colormap ?? .coolwarm)
         }
-        let minMax = Heatmap(width: plane.width, height: plane.height, values: plane.values, colormap: colormap)
+        let minMax = Heatmap(width: plane.width, height: plane.height, values: plane.values, colormap: colormap ?? .viridis)
         guard let clip else { return minMax }
         let clipped = Heatmap(width: plane.width, height: plane.height, values: plane.values,
-                              normalization: .percentile(0, clip), colormap: colormap)
+                              normalization: .percentile(0, clip), colormap: colormap ?? .viridis)
         // A sparse map whose percentile is still its minimum would show as one colour: fall back to min–max.
         return clipped.high > clipped.low ? clipped : minMax
     }
 
-    /// How the panels' values were scaled, for captions.
-    var scaling: String {
+    /// How a panel's values were scaled, for captions.
+    func scaling(signed: Bool) -> String {
         let top = clip.map { "\(Self.percent($0))th pct" }
         if signed { return top.map { "±\($0) of |x|" } ?? "±max|x|" }
         return top.map { "min to \($0)" } ?? "min-max scaled"
     }
 
     /// Colour-bar labels when every map has its own range: where each map's scale starts and ends.
-    var relativeTicks: [(position: Float, label: String)] {
-        let top = clip.map { "\(Self.percent($0))th pct" } ?? "max"
-        if signed { return [(0, "−" + (clip == nil ? "max|x|" : top + " |x|")), (0.5, "0"), (1, "+" + (clip == nil ? "max|x|" : top + " |x|"))] }
-        return [(0, "min"), (1, top)]
+    func relativeTicks(signed: Bool) -> [(position: Float, label: String)] {
+        let top = clip.map { "\(Self.percent($0))th pct" }
+        if signed {
+            let end = top.map { $0 + " |x|" } ?? "max|x|"
+            return [(0, "−" + end), (0.5, "0"), (1, "+" + end)]
+        }
+        return [(0, "min"), (1, top ?? "max")]
     }
 
     static func percent(_ p: Float) -> String { p == p.rounded() ? "\(Int(p))" : "\(p)" }

@@ -112,7 +112,7 @@ public struct Grid: Sendable {
         colorbar: Bool = true
     ) -> PanelFigure {
         let picture = image.rgb()
-        var figure = PanelFigure(colorScale: colorbar ? PanelFigure.ColorScale(heatmap) : nil)
+        var figure = PanelFigure(colorScales: colorbar ? [PanelFigure.ColorScale(heatmap)] : [])
         figure.append(picture, caption: "input image")
         if overlay {
             figure.append(heatmap.overlay(on: picture), caption: "\(method) — \(className)", role: .overlay)

@@ -72,15 +72,17 @@ public struct PanelFigure: Sendable {
     public var panels: [Panel]
     /// Panels per row; 0 puts them all in one row.
     public var columns: Int
-    /// The colour bar drawn after the panels (nil: the figure holds no map).
-    public var colorScale: ColorScale?
+    /// The colour bars drawn after the panels: one per colormap the maps use (none: the figure holds no map).
+    public var colorScales: [ColorScale]
+    /// The first colour bar (most figures have one).
+    public var colorScale: ColorScale? { colorScales.first }
 
     /// An empty figure.
-    public init(title: String? = nil, columns: Int = 0, panels: [Panel] = [], colorScale: ColorScale? = nil) {
+    public init(title: String? = nil, columns: Int = 0, panels: [Panel] = [], colorScales: [ColorScale] = []) {
         self.title = title
         self.columns = columns
         self.panels = panels
-        self.colorScale = colorScale
+        self.colorScales = colorScales
     }
 
     /// Adds a panel at the end.
@@ -101,9 +103,9 @@ public struct PanelFigure: Sendable {
                 ? panel.image : panel.image.rgb().resizedNearest(width: width, height: height)
             grid.append(picture, title: panel.caption)
         }
-        if let colorScale {
-            let height = panels.map { $0.displayHeight ?? $0.image.height }.max() ?? 0
-            if height >= BitmapFont.glyphHeight * 2 { grid.append(colorScale.bitmap(height: height)) }
+        let height = panels.map { $0.displayHeight ?? $0.image.height }.max() ?? 0
+        if height >= BitmapFont.glyphHeight * 2 {
+            for scale in colorScales { grid.append(scale.bitmap(height: height)) }
         }
         var sheet = grid.sheet()
         if let title, !title.isEmpty {

@@ -33,7 +33,7 @@ public func show(image figure: PanelFigure, title: String? = nil, alt: String? =
         recordImage({ try panel.image.writePNG(to: $0) }, role: panel.role.rawValue, title: caption,
                     alt: alt.map { "\($0) — \(which)" }, group: group, note: panel.note, extra: fields)
     }
-    if let scale = figure.colorScale {
+    for scale in figure.colorScales {
         recordImage({ try ColorbarFigure(scale).json().write(to: $0) }, role: "colorbar", title: nil,
                     alt: "colour bar for \(alt ?? described): \(scale.colormap.name), " + scale.ticks.map(\.label).joined(separator: " to "),
                     group: group, fileExtension: "json", extra: extra)

@@ -68,7 +68,7 @@ struct FigureRenderer {
         let columns = layout.columns.map { " columns columns-\(min($0, 12))" } ?? ""
         var heading: [String] = []
         if let title = layout.title { heading.append("<strong>\(escape(title))</strong>") }
-        if let subtitle = layout.subtitle { heading.append(escape(subtitle)) }
+        if let subtitle = layout.subtitle, subtitle != layout.title { heading.append(escape(subtitle)) }
         if let stepCaption { heading.append(escape(stepCaption)) }
         let caption = heading.isEmpty ? "" : "<figcaption>\(heading.joined(separator: "<br>"))</figcaption>"
         return "<figure class=\"panels\">\(caption)<div class=\"panel-row\"><div class=\"figure-group\(columns)\">\(panels)</div>"
@@ -84,10 +84,11 @@ struct FigureRenderer {
         .panel-row { display: flex; align-items: flex-end; gap: .8em; }
         .panel-row > .figure-group { flex: 0 1 auto; min-width: 0; }
         .figure-group.columns { display: grid; align-items: end; gap: .6em; }
-        .figure-group.columns figure { max-width: none; margin: 0; }
+        .figure-group.columns figure { max-width: none; margin: 0; width: 100%; }
         .figure-group.columns figure img { width: 100%; min-width: 0; }
         .figure-group.columns figcaption { max-width: none; }
-        figure.panels .role-colorbar svg { height: 12em; }
+        figure.panels .role-colorbar svg { height: 14em; }
+        figure.panels .figure-group:not(.columns) figure:not(.role-colorbar) img { width: 14em; }
         table.value-table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: .9em; }
         table.value-table caption { font-weight: 600; text-align: left; padding-bottom: .3em; }
         table.value-table td { min-width: 3.2em; padding: .3em .5em; text-align: center; border: 1px solid #c8c8c8; }

@@ -38,6 +38,10 @@ struct PlotTests {
         let almost = Tensor(shape: [1, 1, 1, 3], scalars: [-1e-4, 1, 2])
         #expect(plotMaps([almost], titles: []).colorScale?.colormap == .viridis)
         #expect(plotMaps([signed], titles: [], colormap: .viridis).colorScale?.colormap == .viridis)
+        // A figure mixing signed and non-negative maps colours each by its sign and has one colour bar for each.
+        let mixed = plotMaps([signed, signed.abs()], titles: ["signed", "magnitude"])
+        #expect(mixed.colorScales.map(\.colormap) == [.coolwarm, .viridis])
+        #expect(mixed.colorScales.map { $0.ticks.map(\.label) } == [["−99.5th pct |x|", "0", "+99.5th pct |x|"], ["min", "99.5th pct"]])
     }
 
     @Test("heatmapImage min-max scales: the smallest value gets the colormap's first colour, the largest its last")

@@ -277,10 +277,10 @@ struct SiteBrowserTests {
         // The link as the browser resolves it: follow the lesson's anchor to the page it names.
         let (lesson, _) = try browser(["--dump-dom", "--virtual-time-budget=3000", url(site, "01-first.html")])
         #expect(lesson.contains("href=\"api/Engine.Tensor.html\""))
-        let folder = TutorProcess.outputFolder("site-screenshots")
-        let shot = folder.appendingPathComponent("api-tensor-dark.png")
+        let shot = TutorProcess.outputFolder("site-api-screenshot").appendingPathComponent("api-tensor-dark.png")
         _ = try browser(["--screenshot=\(shot.path)", "--window-size=1280,900", url(site, "api/Engine.Tensor.html?theme=dark")])
         #expect(try Data(contentsOf: shot).prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
+        print("API page screenshot: \(shot.path)")
     }
 
     @Test("search for a word from lesson 2 finds lesson 2, from file://", .enabled(if: chromium != nil, "needs the Debian package chromium"))
