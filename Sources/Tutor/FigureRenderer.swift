@@ -71,7 +71,8 @@ struct FigureRenderer {
         if let subtitle = layout.subtitle, subtitle != layout.title { heading.append(escape(subtitle)) }
         if let stepCaption { heading.append(escape(stepCaption)) }
         let caption = heading.isEmpty ? "" : "<figcaption>\(heading.joined(separator: "<br>"))</figcaption>"
-        return "<figure class=\"panels\">\(caption)<div class=\"panel-row\"><div class=\"figure-group\(columns)\">\(panels)</div>"
+        return "<figure class=\"panels\">\(caption)<div class=\"panel-row\(layout.columns == nil ? "" : " wide")\">"
+            + "<div class=\"figure-group\(columns)\">\(panels)</div>"
             + "\(colorbars)</div></figure>"
     }
 
@@ -83,7 +84,10 @@ struct FigureRenderer {
         figure.panels > figcaption { max-width: 48em; margin: 0 0 .5em; color: var(--fg); font-size: .92em; }
         .panel-row { display: flex; align-items: flex-end; gap: .8em; }
         .panel-row > .figure-group { flex: 0 1 auto; min-width: 0; }
-        .figure-group.columns { display: grid; align-items: end; gap: .6em; }
+        .figure-group.columns { display: grid; align-items: start; gap: .6em; }
+        .panel-row.wide > .figure-group { flex: 1 1 auto; }
+        .panel-row.wide .role-colorbar svg { height: 9em; }
+        .figure-group.columns figcaption { font-size: .78em; overflow-wrap: anywhere; hyphens: auto; }
         .figure-group.columns figure { max-width: none; margin: 0; width: 100%; }
         .figure-group.columns figure img { width: 100%; min-width: 0; }
         .figure-group.columns figcaption { max-width: none; }
