@@ -70,14 +70,9 @@ public struct SiteBuilder {
         try writeAssets(lessons: lessons)
         try write(frame("index.html").render(title: course.title, main: SiteHome(intro: course, lessons: lessons).render()), "index.html")
         try write(frame("search.html").render(title: "Search", main: SiteHome.searchMain, extraScripts: ["assets/search-index.js"]), "search.html")
-        var gaps: [String] = []
-        var linker = APILinker(pages: [:])
-        if let api {
-            let reference = APIReferencePages(model: api, frame: frame)
-            pages += try reference.write(to: dir.appendingPathComponent("api"))
-            linker = APILinker(pages: reference.typePages)
-            gaps = APIDocCoverage.gaps(model: api, lessonCode: lessons.flatMap { $0.lesson.steps.flatMap(\.lines) }.joined(separator: "\n"))
-        }
+        let reference = try api.map { try writeAPIReference($0, lessons: lessons, frame: frame) }
+        pages += reference?.pages ?? []
+        let linker = APILinker(pages: reference?.links ?? [:])
         for (i, entry) in lessons.enumerated() {
             let media = dir.appendingPathComponent("media").appendingPathComponent(entry.lesson.name)
             let page = SiteLessonPage(entry: entry, includeSolutions: options.includeSolutions,
@@ -87,7 +82,8 @@ public struct SiteBuilder {
             try write(frame(entry.page).render(title: entry.lesson.title, main: body), entry.page)
         }
         let problems = lessons.compactMap { $0.status.ok ? nil : "\($0.lesson.path): \($0.status.text)" }
-        return SiteSummary(pages: pages, lessonProblems: problems, documentationGaps: gaps, bytes: Self.size(of: dir))
+        return SiteSummary(pages: pages, lessonProblems: problems, documentationGaps: reference?.gaps ?? [],
+                           bytes: Self.size(of: dir))
     }
 
     /// The file that marks a folder as a site this command wrote (and may therefore clear).
@@ -133,6 +129,17 @@ public struct SiteBuilder {
         try SiteAssets.css.write(to: assets.appendingPathComponent("site.css"), atomically: true, encoding: .utf8)
         try SiteAssets.js.write(to: assets.appendingPathComponent("site.js"), atomically: true, encoding: .utf8)
         try SiteSearchIndex(lessons: lessons).javascript().write(to: assets.appendingPathComponent("search-index.js"))
+    }
+
+    /// Writes DIR/api from the symbol graphs; returns its pages, the lessons' links to it (lower-cased name → page)
+    /// and the documentation gaps of the API the lessons use.
+    private func writeAPIReference(_ api: APIModel, lessons: [SiteLesson], frame: @escaping (String) -> SitePage) throws
+        -> (pages: [String], links: [String: String], gaps: [String])
+    {
+        let reference = APIReferencePages(model: api, frame: frame)
+        let pages = try reference.write(to: options.outputDirectory.appendingPathComponent("api"))
+        let code = lessons.flatMap { $0.lesson.steps.flatMap(\.lines) }.joined(separator: "\n")
+        return (pages, reference.typePages, APIDocCoverage.gaps(model: api, lessonCode: code))
     }
 
     /// Bytes of the regular files under `directory` (what a host stores), folders not counted.
