@@ -2,7 +2,7 @@
 SWIFT_BUILD_FLAGS := -c release
 TUTOR := .build/release/tutor
 SITE_DIR ?= Output/site
-API_DIR := .build/api-docs
+API_DIR := .build/api-symbols
 
 .PHONY: all course test deps test-deps weights build lessons-check api site site-check clean workspace
 
@@ -41,7 +41,7 @@ test: build weights test-deps
 	$(MAKE) lessons-check
 	$(MAKE) site-check
 
-## The API reference (DocC, static hosting) from the release build's modules, into .build/api-docs.
+## The symbol graphs of the release build's modules, into .build/api-symbols (tutor site renders them as api/).
 api: build
 	bash scripts/build-api-docs.sh $(API_DIR)
 
@@ -49,7 +49,7 @@ api: build
 site: build weights api
 	$(TUTOR) site Lessons --out $(SITE_DIR) --api $(API_DIR)
 
-## Builds the site, then: HTML5 validation of its pages (vnu) and a size limit of 10 MB for the course pages and media. `tutor site` itself
+## Builds the site, then: HTML5 validation of its pages (vnu) and a size limit of 10 MB for the whole site. `tutor site` itself
 ## fails on a broken link or image, a missing alt text or a resource from outside the site.
 site-check: site test-deps
 	bash scripts/check-site.sh $(SITE_DIR)

@@ -5,6 +5,11 @@ import Foundation
 ///
 /// An integer literal is one class for every batch item; an array literal is one class per item:
 /// `saliency(model: m, input: x, target: 281, method: .gradient)`.
+///
+/// ```swift
+/// let seed = try BackwardTarget.classIndex(249).backwardGradient(for: scores)   // one-hot at class 249
+/// let map = try saliency(model: model, input: x, target: 249, method: .gradient)  // the same, as a literal
+/// ```
 public enum BackwardTarget: Sendable, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral {
     /// One-hot at this class for every batch item (and every spatial position of a 4-D output).
     case classIndex(Int)

@@ -10,6 +10,12 @@ import Models
 /// first) the class's softmax probability is recorded: n = ⌈H·W / step⌉ steps give n + 1 points. A good map
 /// makes the deletion curve fall fast (low AUC) and the insertion curve rise fast (high AUC).
 /// - Paper: https://arxiv.org/abs/1806.07421 (Petsiuk, Das, Saenko, "RISE", BMVC 2018)
+///
+/// ```swift
+/// let deletion = CausalMetric(kind: .deletion, step: 1792, batchSize: 8)
+/// let curve = try deletion.curve(model: model, input: x, saliency: map, target: 249)
+/// print("deletion AUC", areaUnderCurve(curve)!)
+/// ```
 public struct CausalMetric: Sendable, Equatable {
     /// Which curve.
     public enum Kind: String, Sendable, CaseIterable, CustomStringConvertible {
@@ -155,6 +161,10 @@ public struct CausalMetric: Sendable, Equatable {
 
 /// The area under a curve sampled at n + 1 evenly spaced points of [0, 1], by the trapezoid rule:
 /// (Σ sᵢ − s₀/2 − sₙ/2) / n, as the RISE paper's `auc`. Nil for fewer than two points.
+///
+/// ```swift
+/// areaUnderCurve([1, 0.5, 0])   // 0.5
+/// ```
 public func areaUnderCurve(_ values: [Double]) -> Double? {
     guard values.count >= 2 else { return nil }
     let total = values.reduce(0, +)

@@ -13,6 +13,12 @@ public struct DeconvNetReLURule: BackwardRule {
 }
 
 /// The project's DeConvNet rule for ReLU6 (TorchRay leaves ReLU6 alone): `g_in = max(g_out, 0)`.
+///
+/// ```swift
+/// var rules = BackwardRules()
+/// rules[.relu6] = DeconvNetReLU6Rule()
+/// let y = withBackwardRules(rules) { x.relu6() }
+/// ```
 public struct DeconvNetReLU6Rule: BackwardRule {
     /// Creates the rule.
     public init() {}

@@ -2,6 +2,12 @@ import Engine
 import Models
 
 /// Settings of extremal perturbation; the defaults are TorchRay's.
+///
+/// ```swift
+/// var options = ExtremalPerturbationOptions()
+/// options.areas = [0.12]
+/// options.maxIter = 200
+/// ```
 public struct ExtremalPerturbationOptions: Sendable {
     /// Target areas as fractions of the full mask, each in (0, 1); one mask per area.
     public var areas: [Double] = [0.1]

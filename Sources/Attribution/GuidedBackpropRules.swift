@@ -5,6 +5,12 @@ import Engine
 /// TorchRay masks `x < 0` strictly, so at `x == 0` a positive gradient passes (PyTorch's own ReLU
 /// gradient would block it).
 /// - Paper: https://arxiv.org/abs/1412.6806 (Springenberg et al., ICLR-W 2015)
+///
+/// ```swift
+/// var rules = BackwardRules()
+/// rules[.relu] = GuidedBackpropReLURule()
+/// let y = withBackwardRules(rules) { x.relu() }
+/// ```
 public struct GuidedBackpropReLURule: BackwardRule {
     /// Creates the rule.
     public init() {}

@@ -4,6 +4,11 @@ import Engine
 ///
 /// Each method is plain backpropagation of a backward gradient to the saliency layer under a set of
 /// backward-rule overrides, followed by a channel reduction (TorchRay's `gradient_to_saliency`).
+///
+/// ```swift
+/// let methods: [Method] = [.gradient, .guidedBackprop, .gradCAM]
+/// let chosen = try Method(parsing: "grad-cam")
+/// ```
 public enum Method: String, CaseIterable, Sendable, CustomStringConvertible {
     /// Plain gradient; saliency = max over channels of |∂y/∂x|.
     /// - Paper: https://arxiv.org/abs/1312.6034 (Simonyan, Vedaldi, Zisserman, ICLR-W 2014)

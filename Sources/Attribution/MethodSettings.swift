@@ -8,6 +8,13 @@ public enum MethodSetting: String, Sendable, CaseIterable {
 
 /// Settings of the methods that need more than a layer: contrastive excitation backprop, integrated gradients
 /// and SmoothGrad. Methods ignore the settings that are not theirs.
+///
+/// ```swift
+/// var settings = MethodSettings()
+/// settings.contrastLayer = "features.29"
+/// let map = try saliency(model: model, input: x, target: 249, method: .contrastiveExcitationBackprop,
+///                        layer: "features.23", settings: settings)
+/// ```
 public struct MethodSettings: Sendable {
     /// Contrastive EBP: the layer where the dual (negated-classifier) excitation is subtracted (required),
     /// e.g. VGG16 "features.30" (pool5), ResNet50 "avgpool".

@@ -1,6 +1,11 @@
 import Engine
 
 /// A point in image pixels: `x` to the right, `y` down, pixel (i, j) at integer coordinates (i, j).
+///
+/// ```swift
+/// let point = ImagePoint(x: 112, y: 40)
+/// let hit = PointingGame().isHit(point, boxes: [BoundingBox(x0: 100, y0: 20, x1: 180, y1: 90)], width: 224, height: 224)
+/// ```
 public struct ImagePoint: Sendable, Equatable, Codable, CustomStringConvertible {
     /// Column coordinate.
     public var x: Double
@@ -21,6 +26,10 @@ public struct ImagePoint: Sendable, Equatable, Codable, CustomStringConvertible 
 ///
 /// Edges are continuous coordinates: pixel i covers [i, i + 1), so the box holds the pixels whose centre
 /// (i + 0.5, j + 0.5) lies inside it — for whole-number edges, columns x0..<x1 and rows y0..<y1.
+///
+/// ```swift
+/// let box = BoundingBox(x0: 40, y0: 60, x1: 100, y1: 90)   // columns 40..<100, rows 60..<90
+/// ```
 public struct BoundingBox: Sendable, Equatable, Codable, CustomStringConvertible {
     /// Left edge.
     public var x0: Double
@@ -58,6 +67,11 @@ public struct BoundingBox: Sendable, Equatable, Codable, CustomStringConvertible
 /// image's pixel grid; the distance is measured from the point to pixel indices, as TorchRay's
 /// `meshgrid` of `arange` does, and compared with `<` (TorchRay's code; its docs say ≤).
 /// - Paper: https://arxiv.org/abs/1608.00507 (Zhang et al., "Top-down neural attention by excitation backprop")
+///
+/// ```swift
+/// let game = PointingGame(tolerance: 15)
+/// let hit = game.isHit(ImagePoint(x: 50, y: 70), boxes: [BoundingBox(x0: 40, y0: 60, x1: 100, y1: 90)], width: 224, height: 224)
+/// ```
 public struct PointingGame: Sendable, Equatable {
     /// The hit radius in pixels (TorchRay: 15).
     public var tolerance: Double

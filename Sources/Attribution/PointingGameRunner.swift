@@ -24,6 +24,10 @@ public struct PointingQuery {
 /// Methods plug into the pointing game through this protocol; `SaliencyPointing` wraps any map producer
 /// (gradient, Grad-CAM, excitation backprop, RISE, extremal perturbation…) and `CenterPointing` is
 /// TorchRay's `center` baseline.
+///
+/// ```swift
+/// let methods: [any PointingMethod] = [CenterPointing(), SaliencyPointing.gradientFamily(model: model, method: .gradient)]
+/// ```
 public protocol PointingMethod {
     /// The name reported in results ("grad-cam", "center").
     var name: String { get }
@@ -32,6 +36,10 @@ public protocol PointingMethod {
 }
 
 /// TorchRay's `center` baseline: always (w/2, h/2) of the image.
+///
+/// ```swift
+/// let baseline = try playPointingGame(dataset: dataset, method: CenterPointing(), preprocessing: preprocessing)
+/// ```
 public struct CenterPointing: PointingMethod {
     /// "center".
     public let name = "center"
@@ -44,6 +52,11 @@ public struct CenterPointing: PointingMethod {
 }
 
 /// A saliency map's maximum as the point: the producer returns a map at the image file's size.
+///
+/// ```swift
+/// let guided = SaliencyPointing.gradientFamily(model: model, method: .guidedBackprop)
+/// let result = try playPointingGame(dataset: dataset, method: guided, preprocessing: preprocessing)
+/// ```
 public struct SaliencyPointing: PointingMethod {
     /// Produces a 1×1×height×width map for `target` from the model input (resizing it to the image size).
     public typealias MapProducer = (_ input: Tensor, _ target: Int, _ width: Int, _ height: Int) throws -> Tensor
@@ -94,6 +107,11 @@ public struct PointingRecord: Sendable, Equatable {
 }
 
 /// A pointing-game run: per-class tallies and every (image, class) record.
+///
+/// ```swift
+/// let result = try playPointingGame(dataset: dataset, method: CenterPointing(), preprocessing: preprocessing)
+/// print(result.accuracy)
+/// ```
 public struct PointingGameResult: Sendable, Equatable {
     /// The method's name.
     public var method: String
@@ -109,6 +127,10 @@ public struct PointingGameResult: Sendable, Equatable {
 }
 
 /// How images become model inputs for the pointing game (TorchRay's benchmark transform, §4.4).
+///
+/// ```swift
+/// let preprocessing = PointingPreprocessing(normalization: .lite0)
+/// ```
 public struct PointingPreprocessing: Sendable {
     /// The shorter side after resizing (224); the aspect ratio is kept and nothing is cropped.
     public var shorterSide: Int
@@ -143,6 +165,12 @@ public struct PointingPreprocessing: Sendable {
 /// picks a point in the image's pixels, which is a hit when it lies within `game.tolerance` of any object
 /// of that class. `progress` is called after every pair with (pairs done, pairs in all).
 /// - Throws: `ImageFileError` for an image that cannot be decoded; the method's own errors.
+///
+/// ```swift
+/// let dataset = try PointingDataset(directory: CourseFiles.benchmarkDirectory())
+/// let result = try playPointingGame(dataset: dataset, method: CenterPointing(),
+///                                   preprocessing: PointingPreprocessing(normalization: .lite0))
+/// ```
 public func playPointingGame(
     dataset: PointingDataset, method: PointingMethod, preprocessing: PointingPreprocessing,
     game: PointingGame = PointingGame(), progress: ((_ done: Int, _ total: Int) -> Void)? = nil

@@ -83,6 +83,10 @@ public func rise(
 
 /// `rise_class`: the RISE map of one class for every item (an Int; TorchRay only accepts a list, a bug the
 /// seed notes), computing only that class's sums. Returns N×1×H×W.
+///
+/// ```swift
+/// let map = try riseClass(model: model, input: x, target: 249, masks: .random(count: 4000, seed: 1))   // N×1×H×W
+/// ```
 public func riseClass(
     model: Module, input: Tensor, target: Int, masks: RISEMaskSource = .random(), batchSize: Int = 32,
     resize: SaliencyResize = false, resizeMode: ResizeMode = .bilinear,

@@ -70,6 +70,11 @@ struct RISEMaskStream {
 }
 
 /// TorchRay's RISE mask geometry (`rise.py`), written from its description.
+///
+/// ```swift
+/// var generator = SplitMix64(seed: 1)
+/// let mask = RISEMaskRecipe.randomMask(cells: 7, probability: 0.5, height: 112, width: 112, rng: &generator)
+/// ```
 public enum RISEMaskRecipe {
     /// One mask: a grid of cells (1 with probability p, drawn row-major), up-sampled, then a random shift
     /// (rows first, then columns, each uniform in [0, cell)) and an H×W crop.

@@ -18,6 +18,11 @@ public struct SanityCheckStep: Sendable {
 }
 
 /// The result of `sanityCheck`: the trained model's map and one step per re-initialised layer group, top first.
+///
+/// ```swift
+/// let result = try sanityCheck(model: Model(.efficientnetLite0), input: x, target: 249, method: .gradient, maxSteps: 3)
+/// for step in result.steps { print(step.layer, step.spearmanAbs) }
+/// ```
 public struct SanityCheckResult: Sendable {
     /// The map of the unmodified model.
     public let original: Tensor
@@ -37,6 +42,12 @@ public struct SanityCheckResult: Sendable {
 ///   - maxSteps: stop after this many groups (nil: all the way to the first layer).
 ///   - progress: called with (done, total) after the original map and after each step.
 /// - Paper: https://arxiv.org/abs/1810.03292
+///
+/// ```swift
+/// let result = try sanityCheck(model: Model(.efficientnetLite0), maxSteps: 3) { module in
+///     try saliency(model: module, input: x, target: 249, method: .gradient)
+/// }
+/// ```
 public func sanityCheck(
     model: Model, seed: UInt64 = 1, maxSteps: Int? = nil, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
     map: (Module) throws -> Tensor

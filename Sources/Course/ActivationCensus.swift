@@ -30,6 +30,11 @@ public struct ReLU6Call: Sendable, CustomStringConvertible {
 ///
 /// The inputs are collected by a backward rule that records what each ReLU6 saw forward and then passes the
 /// ordinary gradient on, so the numbers are exactly those the gradient of lesson 1 goes through.
+///
+/// ```swift
+/// let census = relu6Census(model: model, input: x, regions: [example.dogPanel, example.catPanel])
+/// print(census.count, "ReLU6 calls")
+/// ```
 public func relu6Census(model: Module, input: Tensor, regions: [PhotoRegion] = []) -> [ReLU6Call] {
     let recorder = CallRecorder()
     var rules = BackwardRules()

@@ -1,6 +1,10 @@
 import Foundation
 
 /// Where the course's files live: the repository root (the folder holding Package.swift) and its `Lessons/images`.
+///
+/// ```swift
+/// let dataset = try PointingDataset(directory: CourseFiles.benchmarkDirectory())
+/// ```
 public enum CourseFiles {
     /// The environment variable that, when set, names the repository root directly.
     public static let rootVariable = "SALIENCY_TUTOR_ROOT"

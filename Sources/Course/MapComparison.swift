@@ -4,6 +4,11 @@ import Engine
 ///
 /// Lessons use these to say "your map matches the built-in one" or "the dog's and the cat's maps are 0.9 correlated";
 /// checks use them to accept any sensible reduction rather than one exact formula.
+///
+/// ```swift
+/// print(MapComparison.rankCorrelation(mine, builtIn))     // 1 when they rank the pixels alike
+/// print(MapComparison.topOverlap(mine, builtIn, fraction: 0.05))
+/// ```
 public enum MapComparison {
     /// ‖a − b‖ / ‖b‖ over all elements (0 when both are zero); b is the reference.
     public static func relativeError(_ a: Tensor, _ b: Tensor) -> Float {

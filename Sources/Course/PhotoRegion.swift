@@ -5,6 +5,11 @@ import Engine
 ///
 /// A map of any resolution that covers the picture is matched cell by cell: a cell belongs to the region when its
 /// centre, mapped to picture pixels, lies inside (`left ≤ x < right`, `top ≤ y < bottom`).
+///
+/// ```swift
+/// let left = PhotoRegion(left: 0, top: 0, right: 112, bottom: 224, width: 224, height: 224)
+/// print(MapComparison.share(map, in: left))   // the share of the map's mass in the left half
+/// ```
 public struct PhotoRegion: Sendable, Equatable, CustomStringConvertible {
     /// Left edge, in picture pixels.
     public let left: Double

@@ -1,50 +1,178 @@
-// The course's plotting helpers (the counterpart of TorchRay's plot_example): photo and maps side by side, titled.
+// The course's plotting helpers (the counterpart of TorchRay's plot_example): photo and maps side by side as a
+// PanelFigure, whose titles and captions the report sets as text.
 import Engine
+import Foundation
 import Imaging
 import Models
 
-/// The photo beside one saliency map, titled "<method> — <class name> (<id>)" (TorchRay's `plot_example`).
+/// The photo beside one saliency map, titled "<method> — <class name> (<id>)" (TorchRay's `plot_example`), with the
+/// map's colour bar.
 ///
 /// The map (item `item` of an N×1×h×w tensor) is scaled from its minimum to its `clip` percentile (99.5 by default,
-/// so a handful of extreme pixels do not leave the rest dark; nil gives TorchRay's plain min–max) and enlarged to
-/// the photo's size without smoothing, so each of its cells stays visible as in TorchRay's plots.
+/// so a handful of extreme pixels do not leave the rest dark; nil gives TorchRay's plain min–max) and kept at its own
+/// resolution: the report enlarges it to the photo's size with crisp pixels, so each of its cells stays visible. A
+/// signed map (clearly negative and positive values) gets the diverging colormap with 0 in the middle unless
+/// `colormap` is given.
+///
+/// ```swift
+/// show(image: plotExample(image: example.image, saliency: map, method: "gradient", classID: 249),
+///      title: "The gradient of the dog class")
+/// ```
 public func plotExample(
-    image: Image, saliency: Tensor, method: String, classID: Int, item: Int = 0, colormap: Colormap = .viridis,
-    clip: Float? = 99.5
-) -> Image {
+    image: Image, saliency: Tensor, method: String, classID: Int, item: Int = 0, colormap: Colormap? = nil,
+    clip: Float? = 99.5, file: StaticString = #file, line: UInt = #line
+) -> PanelFigure {
     let title = "\(method) — \(ImageNetLabels.name(classID)) (\(classID))"
-    let map = heatmapImage(saliency, item: item, width: image.width, height: image.height, colormap: colormap, clip: clip)
-    return PanelLayout.compose(
-        title: title, panels: [(image.rgb(), "input image"), (map, "\(method), \(PanelLayout.scaling(clip))")])
+    let style = MapStyle(colormap: colormap, clip: clip)
+    let heatmap = style.heatmap(saliency, item: item, file: file, line: line)
+    var figure = PanelFigure(title: title, colorScales: [PanelFigure.ColorScale(heatmap)])
+    figure.append(image.rgb(), caption: "input image")
+    figure.append(heatmap.render(), caption: "\(method), \(style.scaling(signed: MapStyle.isSigned(heatmap)))",
+                  role: .heatmap, displayWidth: image.width, displayHeight: image.height)
+    return figure
 }
 
 /// Several maps side by side (after the photo when one is given), each with its own caption, `columns` panels per
 /// row (all in one row by default); `overlay` blends each map, smoothly enlarged, over a greyed copy of the photo.
+///
+/// Each map is scaled on its own (minimum to its `clip` percentile; for signed maps ±its `clip` percentile of |x|
+/// with the diverging colormap), so the colour bar shows the scale's ends and each panel notes its values there.
+///
+/// ```swift
+/// show(image: plotMaps([dogMap, catMap], titles: ["dog", "cat"], image: example.image), title: "Two classes")
+/// ```
 public func plotMaps(
-    _ maps: [Tensor], titles: [String], image: Image? = nil, overlay: Bool = false, colormap: Colormap = .viridis,
-    columns: Int? = nil, title: String? = nil, clip: Float? = 99.5
-) -> Image {
+    _ maps: [Tensor], titles: [String], image: Image? = nil, overlay: Bool = false, colormap: Colormap? = nil,
+    columns: Int? = nil, title: String? = nil, clip: Float? = 99.5, file: StaticString = #file, line: UInt = #line
+) -> PanelFigure {
     let width = image?.width ?? 224
     let height = image?.height ?? 224
-    var panels: [(Image, String)] = []
-    if let image { panels.append((image.rgb(), "input image")) }
+    let style = MapStyle(colormap: colormap, clip: clip)
+    var figure = PanelFigure(title: title, columns: columns ?? 0)
+    if let image { figure.append(image.rgb(), caption: "input image") }
+    var heatmaps: [Heatmap] = []
     for (index, map) in maps.enumerated() {
         let caption = index < titles.count ? titles[index] : "map \(index + 1)"
+        let heatmap = style.heatmap(map, file: file, line: line)
+        heatmaps.append(heatmap)
+        let note = "\(MapStyle.format(heatmap.low)) … \(MapStyle.format(heatmap.high))"
         if overlay, let image {
-            panels.append((overlayImage(map, on: image, colormap: colormap, clip: clip), caption))
+            figure.append(heatmap.smoothOverlay(on: image), caption: caption, role: .overlay, note: note)
         } else {
-            panels.append((heatmapImage(map, width: width, height: height, colormap: colormap, clip: clip), caption))
+            figure.append(heatmap.render(), caption: caption, role: .heatmap, displayWidth: width, displayHeight: height,
+                          note: note)
         }
     }
-    return PanelLayout.compose(title: title, panels: panels, columns: columns)
+    // One colour bar per kind of scale in the figure: exact values for a single map, else where each map's scale ends.
+    var kinds: [Bool] = []
+    for heatmap in heatmaps where !kinds.contains(MapStyle.isSigned(heatmap)) { kinds.append(MapStyle.isSigned(heatmap)) }
+    for signed in kinds {
+        let members = heatmaps.filter { MapStyle.isSigned($0) == signed }
+        figure.colorScales.append(members.count == 1 && heatmaps.count == 1
+            ? PanelFigure.ColorScale(members[0])
+            : PanelFigure.ColorScale(colormap: members[0].colormap, ticks: style.relativeTicks(signed: signed)))
+    }
+    return figure
+}
+
+/// How a figure's maps are coloured: each map by its own sign (viridis from its minimum, or the diverging map
+/// symmetric about 0 for a signed one) unless one colormap is given, and scaled up to its `clip` percentile.
+struct MapStyle {
+    let colormap: Colormap?
+    let clip: Float?
+
+    init(colormap: Colormap?, clip: Float?) {
+        self.colormap = colormap
+        self.clip = clip.flatMap { $0 < 100 ? Swift.max(0, $0) : nil }
+    }
+
+    /// Signed when a map has values clearly below and above 0 (the smaller side at least 5 % of the larger, so
+    /// rounding noise around 0 does not count).
+    static func isSigned(_ values: [Float]) -> Bool {
+        let finite = values.filter(\.isFinite)
+        let low = finite.min() ?? 0, high = finite.max() ?? 0
+        return low < 0 && high > 0 && Swift.min(-low, high) >= 0.05 * Swift.max(-low, high)
+    }
+
+    static func isSigned(_ heatmap: Heatmap) -> Bool { heatmap.normalization == .symmetric }
+
+    /// Item `item` of `map` (N×C×h×w, first channel) as a heatmap in this style.
+    func heatmap(_ map: Tensor, item: Int = 0, file: StaticString, line: UInt) -> Heatmap {
+        guard let plane = MapPlane(map, item: item) else {
+            fatalError("expected an N×1×h×w map with item \(item), got shape \(map.shape)", file: file, line: line)
+        }
+        if Self.isSigned(plane.values) {
+            // ±(the clip percentile of |x|), so a few extreme pixels do not wash out the rest; 0 in the middle.
+            let plain = Tensor(shape: [plane.height, plane.width], scalars: plane.values)
+            let clipped = clip.map { symmetricClip(plain, percentile: $0) } ?? plain
+            return Heatmap(width: plane.width, height: plane.height, values: clipped.scalars, normalization: .symmetric,
+                           colormap: colormap ?? .coolwarm)
+        }
+        let minMax = Heatmap(width: plane.width, height: plane.height, values: plane.values, colormap: colormap ?? .viridis)
+        guard let clip else { return minMax }
+        let clipped = Heatmap(width: plane.width, height: plane.height, values: plane.values,
+                              normalization: .percentile(0, clip), colormap: colormap ?? .viridis)
+        // A sparse map whose percentile is still its minimum would show as one colour: fall back to min–max.
+        return clipped.high > clipped.low ? clipped : minMax
+    }
+
+    /// How a panel's values were scaled, for captions.
+    func scaling(signed: Bool) -> String {
+        let top = clip.map { "\(Self.percent($0))th pct" }
+        if signed { return top.map { "±\($0) of |x|" } ?? "±max|x|" }
+        return top.map { "min to \($0)" } ?? "min-max scaled"
+    }
+
+    /// Colour-bar labels when every map has its own range: where each map's scale starts and ends.
+    func relativeTicks(signed: Bool) -> [(position: Float, label: String)] {
+        let top = clip.map { "\(Self.percent($0))th pct" }
+        if signed {
+            let end = top.map { $0 + " |x|" } ?? "max|x|"
+            return [(0, "−" + end), (0.5, "0"), (1, "+" + end)]
+        }
+        return [(0, "min"), (1, top ?? "max")]
+    }
+
+    static func percent(_ p: Float) -> String { p == p.rounded() ? "\(Int(p))" : "\(p)" }
+
+    /// "0.034", "1.2e-05", "-3": the panel notes' numbers.
+    static func format(_ v: Float) -> String { v == 0 ? "0" : String(format: "%.2g", Double(v)) }
+}
+
+extension Heatmap {
+    /// The map enlarged bilinearly to the photo's size and blended at half opacity over a greyed copy of it.
+    func smoothOverlay(on image: Image) -> Image {
+        let grey = image.gray()
+        let (width, height) = (image.width, image.height)
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        for y in 0..<height {
+            let (y0, y1, fy) = PanelLayout.sample(y, out: height, in: self.height)
+            for x in 0..<width {
+                let (x0, x1, fx) = PanelLayout.sample(x, out: width, in: self.width)
+                let top = scaled[y0 * self.width + x0] * (1 - fx) + scaled[y0 * self.width + x1] * fx
+                let bottom = scaled[y1 * self.width + x0] * (1 - fx) + scaled[y1 * self.width + x1] * fx
+                let (r, g, b) = colormap.color(at: top * (1 - fy) + bottom * fy)
+                let base = Float(grey.pixels[y * width + x])
+                let o = (y * width + x) * 3
+                pixels[o] = UInt8((0.5 * base + 0.5 * Float(r)).rounded())
+                pixels[o + 1] = UInt8((0.5 * base + 0.5 * Float(g)).rounded())
+                pixels[o + 2] = UInt8((0.5 * base + 0.5 * Float(b)).rounded())
+            }
+        }
+        return Image(width: width, height: height, channels: 3, pixels: pixels)
+    }
 }
 
 /// A 3-channel tensor (item `item` of N×3×H×W, e.g. a raw input gradient) as an RGB picture: each channel scaled
 /// symmetrically so 0 is mid-grey and the channel's largest |value| is black or full brightness.
-public func rgbPicture(of tensor: Tensor, item: Int = 0) -> Image {
+///
+/// ```swift
+/// show(image: rgbPicture(of: inputGradient), title: "The raw gradient as an RGB picture")
+/// ```
+public func rgbPicture(of tensor: Tensor, item: Int = 0, file: StaticString = #file, line: UInt = #line) -> Image {
     let shape = tensor.shape
     guard shape.count == 4, shape[1] == 3, (0..<shape[0]).contains(item) else {
-        return BitmapFont.render("rgbPicture: expected N×3×H×W, got \(shape)")
+        fatalError("rgbPicture: expected N×3×H×W with item \(item), got \(shape)", file: file, line: line)
     }
     let (h, w) = (shape[2], shape[3])
     let plane = h * w
@@ -66,10 +194,11 @@ public func rgbPicture(of tensor: Tensor, item: Int = 0) -> Image {
 /// Item `item` of an N×1×h×w map (or any N×C×h×w, first channel) scaled from its minimum to its `clip` percentile
 /// (nil: its maximum), coloured through `colormap` and enlarged to `width × height` by nearest-neighbour sampling.
 public func heatmapImage(
-    _ map: Tensor, item: Int = 0, width: Int, height: Int, colormap: Colormap = .viridis, clip: Float? = nil
+    _ map: Tensor, item: Int = 0, width: Int, height: Int, colormap: Colormap = .viridis, clip: Float? = nil,
+    file: StaticString = #file, line: UInt = #line
 ) -> Image {
     guard let plane = MapPlane(map, item: item) else {
-        return BitmapFont.render("expected an N×1×h×w map, got \(map.shape)")
+        fatalError("heatmapImage: expected an N×1×h×w map with item \(item), got \(map.shape)", file: file, line: line)
     }
     let scaled = plane.scaled(clip: clip)
     var pixels = [UInt8](repeating: 0, count: width * height * 3)
@@ -90,10 +219,11 @@ public func heatmapImage(
 /// Item `item` of an N×1×h×w map, min–max scaled, enlarged bilinearly to the photo's size and blended at half
 /// opacity over a greyed copy of the photo.
 public func overlayImage(
-    _ map: Tensor, on image: Image, item: Int = 0, colormap: Colormap = .viridis, clip: Float? = nil
+    _ map: Tensor, on image: Image, item: Int = 0, colormap: Colormap = .viridis, clip: Float? = nil,
+    file: StaticString = #file, line: UInt = #line
 ) -> Image {
     guard let plane = MapPlane(map, item: item) else {
-        return BitmapFont.render("expected an N×1×h×w map, got \(map.shape)")
+        fatalError("overlayImage: expected an N×1×h×w map with item \(item), got \(map.shape)", file: file, line: line)
     }
     let scaled = plane.scaled(clip: clip)
     let grey = image.gray()
@@ -151,71 +281,8 @@ struct MapPlane {
     }
 }
 
-/// Arranges titled panels in one row on a white board.
+/// Bilinear sampling for the overlays.
 enum PanelLayout {
-    static let gap = 8
-    static let margin = 6
-
-    /// How a panel's values were scaled, for its caption.
-    static func scaling(_ clip: Float?) -> String {
-        guard let clip, clip < 100 else { return "min-max scaled" }
-        let text = clip == clip.rounded() ? "\(Int(clip))" : "\(clip)"
-        return "min to \(text)th pct"
-    }
-
-    static func compose(title: String?, panels: [(Image, String)], columns: Int? = nil) -> Image {
-        guard !panels.isEmpty else { return BitmapFont.render(title ?? "(nothing to show)") }
-        let perRow = max(1, min(columns ?? panels.count, panels.count))
-        let rows = stride(from: 0, to: panels.count, by: perRow).map { Array(panels[$0..<min($0 + perRow, panels.count)]) }
-        let cellWidth = panels.map { $0.0.width }.max()!
-        let panelHeight = panels.map { $0.0.height }.max()!
-        let rowWidth = perRow == panels.count
-            ? panels.reduce(0) { $0 + $1.0.width } + gap * (panels.count - 1)
-            : cellWidth * perRow + gap * (perRow - 1)
-        let captions = panels.map { BitmapFont.wrap($0.1, maxWidth: max($0.0.width, 60)) }
-        let captionLines = captions.map(\.count).max() ?? 0
-        let captionHeight = captionLines * BitmapFont.lineHeight + 4
-        let titleLines = title.map { BitmapFont.wrap($0, maxWidth: max(rowWidth, 300), scale: 2) } ?? []
-        let titleHeight = titleLines.isEmpty ? 0 : titleLines.count * BitmapFont.lineHeight * 2 + 6
-        let titleWidth = titleLines.map { BitmapFont.size(of: $0, scale: 2).width }.max() ?? 0
-        let boardWidth = max(rowWidth, titleWidth) + 2 * margin
-        let rowHeight = panelHeight + captionHeight + gap
-        let boardHeight = margin + titleHeight + rows.count * rowHeight - gap + margin
-        var board = Image(width: boardWidth, height: boardHeight, channels: 3, fill: [255])
-        var y = margin
-        for line in titleLines {
-            let (w, _) = BitmapFont.size(of: line, scale: 2)
-            BitmapFont.draw(line, into: &board, x: max(margin, (boardWidth - w) / 2), y: y, color: [0, 0, 0], scale: 2)
-            y += BitmapFont.lineHeight * 2
-        }
-        if !titleLines.isEmpty { y += 6 }
-        var index = 0
-        for row in rows {
-            var x = margin
-            for (panel, _) in row {
-                paste(panel.rgb(), into: &board, x: x, y: y)
-                var captionY = y + panelHeight + 3
-                for line in captions[index] {
-                    let (w, _) = BitmapFont.size(of: line)
-                    BitmapFont.draw(line, into: &board, x: x + (panel.width - w) / 2, y: captionY, color: [40, 40, 40])
-                    captionY += BitmapFont.lineHeight
-                }
-                x += (perRow == panels.count ? panel.width : cellWidth) + gap
-                index += 1
-            }
-            y += rowHeight
-        }
-        return board
-    }
-
-    static func paste(_ panel: Image, into board: inout Image, x: Int, y: Int) {
-        for row in 0..<panel.height {
-            let source = row * panel.width * 3
-            let target = ((y + row) * board.width + x) * 3
-            for i in 0..<(panel.width * 3) { board.pixels[target + i] = panel.pixels[source + i] }
-        }
-    }
-
     /// Bilinear source indices and weight for output index `i` (align_corners = false, as PyTorch).
     static func sample(_ i: Int, out: Int, in size: Int) -> (Int, Int, Float) {
         let source = max(0, (Float(i) + 0.5) * Float(size) / Float(out) - 0.5)

@@ -4,6 +4,10 @@ import Foundation
 import Imaging
 
 /// A colour of the course's figures, as RGB bytes.
+///
+/// ```swift
+/// let orange: FigureColor = [230, 159, 0]   // pointColors[0]
+/// ```
 public typealias FigureColor = [UInt8]
 
 /// The colours `pointingBoard` gives points, in order (a colour-blind-safe qualitative palette, Okabe–Ito).
@@ -17,6 +21,12 @@ public let pointColorNames = ["orange", "blue", "vermilion", "green", "pink", "s
 /// square of side 7 with a ring of radius `tolerance` around it, so a hit is a ring that touches its box.
 ///
 /// Points and boxes are in the image's pixels, as the pointing game reports them; anything outside is clipped.
+///
+/// ```swift
+/// let board = pointingBoard(photo, boxes: [BoundingBox(x0: 40, y0: 60, x1: 100, y1: 90)],
+///                           points: [(ImagePoint(x: 70, y: 75), pointColors[0])])
+/// show(image: board, title: "A hit")
+/// ```
 public func pointingBoard(
     _ image: Image, boxes: [BoundingBox], points: [(ImagePoint, FigureColor)], tolerance: Double = 15
 ) -> Image {

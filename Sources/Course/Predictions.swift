@@ -18,6 +18,10 @@ public struct Prediction: CustomStringConvertible, Sendable, Equatable {
 }
 
 /// The `k` most probable classes of the first item of `logits` (N × 1000), most probable first.
+///
+/// ```swift
+/// for prediction in topPredictions(model(x), k: 5) { print(prediction) }
+/// ```
 public func topPredictions(_ logits: Tensor, k: Int = 5) -> [Prediction] {
     guard logits.rank == 2, logits.shape[0] >= 1 else { return [] }
     let classes = logits.shape[1]
@@ -27,6 +31,10 @@ public func topPredictions(_ logits: Tensor, k: Int = 5) -> [Prediction] {
 }
 
 /// The probability the model gives class `id` for the first item of `logits`.
+///
+/// ```swift
+/// print("dog class probability:", probability(of: 249, in: model(x)))
+/// ```
 public func probability(of id: Int, in logits: Tensor) -> Float {
     guard logits.rank == 2, (0..<logits.shape[1]).contains(id) else { return 0 }
     return logits.softmax(axis: 1).scalars[id]

@@ -1,5 +1,13 @@
 /// What a backward rule sees of one recorded op: its kind, forward inputs and output, and ways to
 /// compute the ordinary gradient or re-run the op (e.g. with W⁺ for excitation backprop).
+///
+/// ```swift
+/// struct Halved: BackwardRule {
+///     func inputGradient(_ context: BackwardContext, upstream: Tensor) -> Tensor {
+///         context.defaultGradient(upstream) * 0.5
+///     }
+/// }
+/// ```
 public struct BackwardContext: @unchecked Sendable {
     /// Which op this is.
     public let op: OpKind
@@ -96,6 +104,12 @@ extension BackwardRule {
 }
 
 /// A rule built from a closure, for quick experiments: `ClosureRule { ctx, g in … }`.
+///
+/// ```swift
+/// var rules = BackwardRules()
+/// rules[.relu] = ClosureRule { context, upstream in upstream }   // pass every gradient
+/// let y = withBackwardRules(rules) { x.relu() }
+/// ```
 public struct ClosureRule: BackwardRule {
     let body: @Sendable (BackwardContext, Tensor) -> Tensor
     /// Wraps `body(context, upstream) -> input gradient`.

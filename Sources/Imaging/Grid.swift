@@ -1,5 +1,11 @@
-/// Titled images laid out in rows and columns on a white sheet, rendered into one image (TorchRay's
-/// `plot_example` figure without matplotlib).
+/// Titled images laid out in rows and columns: `render()` gives a `PanelFigure` (the report sets the titles as
+/// text), `sheet()` one picture with the titles in the bitmap font (for PNG files).
+///
+/// ```swift
+/// var boards = Grid(columns: 2)
+/// boards.append(photo, title: "board 1")
+/// show(image: boards.render(), title: "The boards")
+/// ```
 public struct Grid: Sendable {
     /// One image with the title drawn above it.
     public struct Cell: Sendable {
@@ -42,9 +48,14 @@ public struct Grid: Sendable {
         cells.append(Cell(image: image, title: title))
     }
 
-    /// Lays the cells out: column widths and row heights fit their largest member; each title is centred above
-    /// its image and wrapped to the column width.
-    public func render() -> Image {
+    /// The cells as a figure: each title becomes its panel's caption, set as text by the report.
+    public func render() -> PanelFigure {
+        PanelFigure(columns: columns, panels: cells.map { PanelFigure.Panel(image: $0.image, caption: $0.title) })
+    }
+
+    /// Lays the cells out on one sheet: column widths and row heights fit their largest member; each title is
+    /// centred above its image in the bitmap font and wrapped to the column width.
+    public func sheet() -> Image {
         if cells.isEmpty { return Image(width: 1, height: 1, channels: 3, fill: background) }
         let perRow = columns > 0 ? min(columns, cells.count) : cells.count
         let rowCount = (cells.count + perRow - 1) / perRow
@@ -93,23 +104,23 @@ public struct Grid: Sendable {
         return sheet
     }
 
-    /// TorchRay's `plot_example` as one picture: the input image titled "input image", the map (over the greyed
-    /// image when `overlay`, else on its own) titled "<method> — <class name>", and the map's colour bar.
+    /// TorchRay's `plot_example` as a figure: the input image captioned "input image", the map (over the greyed
+    /// image when `overlay`, else at its own resolution shown at the image's size) captioned "<method> — <class
+    /// name>", and the map's colour bar.
     public static func example(
         image: Image, heatmap: Heatmap, method: String, className: String, overlay: Bool = false,
-        colorbar: Bool = true, titleScale: Int = 1
-    ) -> Image {
+        colorbar: Bool = true
+    ) -> PanelFigure {
         let picture = image.rgb()
-        let map = overlay
-            ? heatmap.overlay(on: picture)
-            : heatmap.render(width: picture.width, height: picture.height)
-        var grid = Grid(titleScale: titleScale)
-        grid.append(picture, title: "input image")
-        grid.append(map, title: "\(method) — \(className)")
-        if colorbar, picture.height >= BitmapFont.glyphHeight * 2 {
-            grid.append(heatmap.colorbar(height: picture.height - BitmapFont.glyphHeight - 2))
+        var figure = PanelFigure(colorScales: colorbar ? [PanelFigure.ColorScale(heatmap)] : [])
+        figure.append(picture, caption: "input image")
+        if overlay {
+            figure.append(heatmap.overlay(on: picture), caption: "\(method) — \(className)", role: .overlay)
+        } else {
+            figure.append(heatmap.render(), caption: "\(method) — \(className)", role: .heatmap,
+                          displayWidth: picture.width, displayHeight: picture.height)
         }
-        return grid.render()
+        return figure
     }
 }
 

@@ -1,4 +1,10 @@
 /// An 8-bit raster image stored row by row, pixels interleaved (HWC): grey (1), RGB (3) or RGBA (4) channels.
+///
+/// ```swift
+/// let photo = try Image(contentsOf: url)
+/// let input = Image(tensor: x, normalization: .lite0)   // a model input back as a picture
+/// show(image: photo, title: "The photo")
+/// ```
 public struct Image: Sendable, Equatable {
     /// Width in pixels.
     public let width: Int

@@ -58,13 +58,24 @@ struct ColorbarFigure: Codable {
     var ticks: [Tick]
 
     init(_ heatmap: Heatmap, stopCount: Int = 17) {
-        colormap = heatmap.colormap.name
+        var ticks = [Tick(at: 0, label: shortNumber(heatmap.low)), Tick(at: 1, label: shortNumber(heatmap.high))]
+        if heatmap.normalization == .symmetric { ticks.insert(Tick(at: 0.5, label: "0"), at: 1) }
+        self.init(colormap: heatmap.colormap, ticks: ticks, stopCount: stopCount)
+    }
+
+    /// A figure's colour scale (labels as the figure gives them).
+    init(_ scale: PanelFigure.ColorScale, stopCount: Int = 17) {
+        self.init(colormap: scale.colormap, ticks: scale.ticks.map { Tick(at: Double($0.position), label: $0.label) },
+                  stopCount: stopCount)
+    }
+
+    init(colormap: Colormap, ticks: [Tick], stopCount: Int) {
+        self.colormap = colormap.name
         stops = (0..<stopCount).map { i in
-            let c = heatmap.colormap.color(at: Float(i) / Float(stopCount - 1))
+            let c = colormap.color(at: Float(i) / Float(stopCount - 1))
             return String(format: "#%02x%02x%02x", c.r, c.g, c.b)
         }
-        ticks = [Tick(at: 0, label: shortNumber(heatmap.low)), Tick(at: 1, label: shortNumber(heatmap.high))]
-        if heatmap.normalization == .symmetric { ticks.insert(Tick(at: 0.5, label: "0"), at: 1) }
+        self.ticks = ticks
     }
 
     func json() throws -> Data { try JSONEncoder().encode(self) }

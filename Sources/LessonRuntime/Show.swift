@@ -12,7 +12,7 @@ public func show<T>(_ value: T, title: String? = nil) {
 
 /// Writes an image of the current step and records it (title, alt text, what it shows) for the report.
 func recordImage(_ write: (URL) throws -> Void, role: String, title: String?, alt: String?, group: Int? = nil,
-                 note: String? = nil, fileExtension: String = "png") {
+                 note: String? = nil, fileExtension: String = "png", extra: [String: Any] = [:]) {
     guard let url = LessonEventLog.shared.nextImageURL(role: role, extension: fileExtension) else {
         print("[image: \(title ?? role)]")
         return
@@ -23,7 +23,9 @@ func recordImage(_ write: (URL) throws -> Void, role: String, title: String?, al
         print("could not write image \(url.lastPathComponent): \(error)")
         return
     }
-    var fields: [String: Any] = ["file": url.lastPathComponent, "role": role]
+    var fields = extra
+    fields["file"] = url.lastPathComponent
+    fields["role"] = role
     if let title { fields["title"] = title }
     if let alt { fields["alt"] = alt }
     if let group { fields["group"] = group }

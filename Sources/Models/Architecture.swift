@@ -2,6 +2,11 @@ import Engine
 import Foundation
 
 /// The architectures the course can build, by their torchvision (or package) names.
+///
+/// ```swift
+/// let vgg = makeModel(.vgg16, initialization: .seeded(0))   // untrained
+/// let lite0 = Model(.efficientnetLite0)                      // with its trained weights
+/// ```
 public enum Architecture: String, CaseIterable, Sendable {
     case efficientnetLite0 = "efficientnet-lite0"
     case alexnet, vgg11, vgg16, resnet18, resnet50
@@ -64,11 +69,21 @@ public enum Architecture: String, CaseIterable, Sendable {
 
 /// Builds `arch` with every parameter and buffer filled by `initialization` (`.hashed` for the parity
 /// fixtures, `.seeded(n)` for an untrained model).
+///
+/// ```swift
+/// let alexnet = makeModel(.alexnet, initialization: .seeded(1))
+/// let logits = alexnet(Tensor.zeros([1, 3, 224, 224]))
+/// ```
 public func makeModel(_ arch: Architecture, initialization: Initialization = .seeded(0)) -> Module {
     arch.build().initialize(initialization)
 }
 
 /// A network together with what it is and whether its weights are trained, for display.
+///
+/// ```swift
+/// let model = Model(.efficientnetLite0)
+/// let logits = model(example.input)
+/// ```
 public final class Model: @unchecked Sendable {
     /// The module tree (call it: `model.module(x)`).
     public let module: Module

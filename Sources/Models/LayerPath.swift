@@ -1,5 +1,10 @@
 /// A module's dotted name as torchvision and checkpoints spell it ("features.29", "layer4.1.conv2",
 /// "_blocks.15._depthwise_conv"); the empty path "" is the whole model. Parsed once into components.
+///
+/// ```swift
+/// let layer: LayerPath = "features.29"
+/// let same = LayerPath(components: ["features", "29"])
+/// ```
 public struct LayerPath: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral, Comparable {
     /// The names between the dots; empty for the root.
     public let components: [String]

@@ -18,6 +18,13 @@ struct ParameterSlot {
 ///
 /// Subclasses register children (in PyTorch's registration order), parameters and buffers in `init`, and
 /// implement `forward`. Callers use `module(x)`, which applies active probes around `forward`.
+///
+/// ```swift
+/// let vgg = makeModel(.vgg16)
+/// let first = vgg.module(at: "features.0")!   // Conv2d(3, 64, kernel_size=(3, 3), …)
+/// print(first.typeName, vgg.parameterCount)
+/// let logits = vgg(Tensor.zeros([1, 3, 224, 224]))
+/// ```
 open class Module: @unchecked Sendable, CustomStringConvertible {
     // @unchecked Sendable: a module is mutated only while it is built or loaded; forward passes read it.
 

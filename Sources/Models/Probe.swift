@@ -4,6 +4,12 @@ import Foundation
 /// Captures a named module's input or output during a forward pass, the way TorchRay's `Probe` does: the
 /// tensor is replaced by a gradient-requiring leaf (`requiringGrad()`), so backpropagation stops there and
 /// its gradient can be asked for. A module run several times per forward keeps only its last invocation.
+///
+/// ```swift
+/// let probe = Probe("_bn1", target: .output)
+/// _ = model.withProbes([probe]) { model(x) }
+/// print(probe.captured[0].shape)
+/// ```
 public final class Probe: @unchecked Sendable {
     // @unchecked Sendable: the mutable capture state is guarded by `lock`.
 

@@ -41,20 +41,68 @@ struct FigureRenderer {
         return html + "</div>"
     }
 
-    /// One `show(heatmap:)` call: heatmap, overlay, grayscale and colour bar side by side, the maps scaled to a common
-    /// size (the overlay's, or at least 224 px) with crisp pixels.
+    /// One `show(heatmap:)` or `show(image: PanelFigure)` call: its panels and colour bar side by side (in rows of
+    /// the figure's `columns`), small maps scaled with crisp pixels to the figure's display size (the overlay's or
+    /// photo's, or at least 224 px), the figure's titles as a caption above.
     private func figureGroup(_ members: [ImageOutput], stepCaption: String?) -> String {
-        let overlay = members.first { $0.role == "overlay" }.flatMap { pngSize(of: $0) }
-        var html = "<div class=\"figure-group\">"
+        let layout = members.lazy.compactMap(\.figure).first
+        let reference = members.first { $0.role == "overlay" }.flatMap { pngSize(of: $0) }
+            ?? (layout == nil ? nil : members.first { $0.role == "image" }.flatMap { pngSize(of: $0) })
+        var panels = ""
+        var colorbars = ""
         for image in members {
             var display: (Int, Int)?
             if image.role == "heatmap" || image.role == "grayscale", let size = pngSize(of: image) {
-                display = overlay ?? Self.upscaled(size)
+                if let w = image.figure?.displayWidth, let h = image.figure?.displayHeight {
+                    display = (w, h)
+                } else {
+                    display = reference ?? Self.upscaled(size)
+                }
             }
-            html += figure(image, stepCaption: image.role == "heatmap" ? stepCaption : nil, displaySize: display)
+            let caption = image.role == "heatmap" && layout == nil ? stepCaption : nil
+            let html = figure(image, stepCaption: caption, displaySize: display)
+            if layout != nil && image.role == "colorbar" { colorbars += html } else { panels += html }
         }
-        return html + "</div>"
+        guard let layout else { return "<div class=\"figure-group\">\(panels)</div>" }
+        // A figure's columns become a CSS grid; one row otherwise (wrapping on narrow screens).
+        let columns = layout.columns.map { " columns columns-\(min($0, 12))" } ?? ""
+        var heading: [String] = []
+        if let title = layout.title { heading.append("<strong>\(escape(title))</strong>") }
+        if let subtitle = layout.subtitle, subtitle != layout.title { heading.append(escape(subtitle)) }
+        if let stepCaption { heading.append(escape(stepCaption)) }
+        let caption = heading.isEmpty ? "" : "<figcaption>\(heading.joined(separator: "<br>"))</figcaption>"
+        return "<figure class=\"panels\">\(caption)<div class=\"panel-row\(layout.columns == nil ? "" : " wide")\">"
+            + "<div class=\"figure-group\(columns)\">\(panels)</div>"
+            + "\(colorbars)</div></figure>"
     }
+
+    /// Styles of `PanelFigure` groups, shared by the report and the site: `columns-N` as a grid of N equal columns
+    /// whose pictures shrink to fit, maps keeping their crisp pixels.
+    static let panelCSS: String = {
+        var css = """
+        figure.panels { margin: .8em 0 1.2em; }
+        figure.panels > figcaption { max-width: 48em; margin: 0 0 .5em; color: var(--fg); font-size: .92em; }
+        .panel-row { display: flex; align-items: flex-end; gap: .8em; }
+        .panel-row > .figure-group { flex: 0 1 auto; min-width: 0; }
+        .figure-group.columns { display: grid; align-items: start; gap: .6em; }
+        .panel-row.wide > .figure-group { flex: 1 1 auto; }
+        .panel-row.wide .role-colorbar svg { height: 9em; }
+        .figure-group.columns figcaption { font-size: .78em; overflow-wrap: anywhere; hyphens: auto; }
+        .figure-group.columns figure { max-width: none; margin: 0; width: 100%; }
+        .figure-group.columns figure img { width: 100%; min-width: 0; }
+        .figure-group.columns figcaption { max-width: none; }
+        figure.panels .role-colorbar svg { height: 14em; }
+        figure.panels .figure-group:not(.columns) figure:not(.role-colorbar) img { width: 14em; }
+        table.value-table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: .9em; }
+        table.value-table caption { font-weight: 600; text-align: left; padding-bottom: .3em; }
+        table.value-table td { min-width: 3.2em; padding: .3em .5em; text-align: center; border: 1px solid #c8c8c8; }
+        table.value-table th { padding: .3em .6em; text-align: left; font-weight: 500; }
+        table.value-table thead th { text-align: center; color: var(--muted); }
+
+        """
+        for n in 1...12 { css += ".figure-group.columns-\(n) { grid-template-columns: repeat(\(n), minmax(0, 14em)); }\n" }
+        return css
+    }()
 
     /// A small map's display size: an integer multiple of its size, at least 224 px on its shorter side.
     static func upscaled(_ size: (Int, Int)) -> (Int, Int) {
@@ -76,6 +124,7 @@ struct FigureRenderer {
                 switch try FigureSpec.load(url) {
                 case .chart(let chart): html += FigureSVG.chart(chart, id: id, alt: chart.alt ?? image.alt)
                 case .colorbar(let bar): html += FigureSVG.colorbar(bar, id: id, alt: image.alt)
+                case .table(let table): html += FigureSVG.table(table)
                 }
             } catch {
                 return "<p class=\"message\">figure \(escape(image.file)) cannot be drawn: \(escape("\(error)"))</p>"
@@ -113,12 +162,14 @@ struct FigureRenderer {
         case .embedded:
             return "data:image/png;base64,\(data.base64EncodedString())"
         case .files(let directory, let href):
-            let target = directory.appendingPathComponent(url.lastPathComponent)
+            // Named by content: the photo that a lesson shows beside a dozen maps is stored once.
+            let name = "img-" + SHA256.hex([UInt8](data)).prefix(20) + ".png"
+            let target = directory.appendingPathComponent(name)
             try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             if !FileManager.default.fileExists(atPath: target.path) {
                 guard (try? data.write(to: target)) != nil else { return nil }
             }
-            return href + url.lastPathComponent
+            return href + name
         }
     }
 

@@ -24,6 +24,35 @@ enum FigureSVG {
         return svg + "</svg>"
     }
 
+    /// A value table as an HTML table: numbers as text on their fill colours (dark text on light fills, white on
+    /// dark ones), the title as its caption.
+    static func table(_ spec: TableSpec) -> String {
+        var html = "<table class=\"value-table\">"
+        if let title = spec.title { html += "<caption>\(escape(clip(title)))</caption>" }
+        if !spec.columnLabels.isEmpty {
+            html += "<thead><tr><td></td>" + spec.columnLabels.map { "<th scope=\"col\">\(escape(clip($0)))</th>" }.joined() + "</tr></thead>"
+        }
+        html += "<tbody>"
+        for row in spec.rows {
+            html += "<tr><th scope=\"row\">\(escape(clip(row.label)))</th>"
+            for cell in row.cells {
+                let text = luminance(cell.fill) < 110 ? "#ffffff" : "#000000"
+                html += "<td style=\"background:\(cell.fill);color:\(text)\">\(escape(clip(cell.text)))</td>"
+            }
+            html += "</tr>"
+        }
+        return html + "</tbody></table>"
+    }
+
+    /// Perceived brightness 0…255 of a "#rrggbb" colour.
+    static func luminance(_ hex: String) -> Double {
+        let bytes = stride(from: 1, to: 7, by: 2).map { i -> Double in
+            let start = hex.index(hex.startIndex, offsetBy: i)
+            return Double(UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16) ?? 0)
+        }
+        return 0.3 * bytes[0] + 0.59 * bytes[1] + 0.11 * bytes[2]
+    }
+
     /// A vertical colour bar with its value labels as text.
     static func colorbar(_ spec: ColorbarSpec, id: String, alt: String) -> String {
         let barTop = 8.0, barHeight = 200.0, barWidth = 16.0
@@ -54,7 +83,7 @@ enum FigureSVG {
         var x = layout.plot.minX
         let y = layout.legendY
         for (i, series) in spec.series.enumerated() {
-            let colour = palette[i % palette.count]
+            let colour = spec.series[i].color ?? palette[i % palette.count]
             if spec.kind == .line {
                 svg += "<line x1=\"\(fmt(x))\" x2=\"\(fmt(x + 18))\" y1=\"\(fmt(y - 4))\" y2=\"\(fmt(y - 4))\" stroke=\"\(colour)\" stroke-width=\"2.5\"\(dash(i))/>"
             } else {
@@ -102,7 +131,7 @@ enum FigureSVG {
     private static func lines(_ spec: ChartSpec, layout: ChartLayout) -> String {
         var svg = "<g fill=\"none\" stroke-width=\"2\" stroke-linejoin=\"round\">"
         for (i, series) in spec.series.enumerated() {
-            let colour = palette[i % palette.count]
+            let colour = series.color ?? palette[i % palette.count]
             let points = layout.points(series)
             // A gap in the data (NaN, infinity) breaks the line instead of drawing to a made-up value.
             var path = ""
@@ -130,7 +159,7 @@ enum FigureSVG {
         let base = layout.yPosition(max(layout.yMin, min(layout.yMax, 0)))
         var svg = "<g>"
         for (s, series) in spec.series.enumerated() {
-            let colour = palette[s % palette.count]
+            let colour = spec.series[s].color ?? palette[s % palette.count]
             for (c, value) in series.y.enumerated() where value.isFinite {
                 let x = p.minX + slot * Double(c) + slot * 0.1 + barWidth * Double(s)
                 let y = layout.yPosition(max(layout.yMin, min(layout.yMax, value)))

@@ -5,6 +5,7 @@ import Foundation
 enum FigureSpec {
     case chart(ChartSpec)
     case colorbar(ColorbarSpec)
+    case table(TableSpec)
 
     /// Limits that keep a hostile or runaway figure from bloating a page.
     static let maxBytes = 4 << 20
@@ -32,6 +33,7 @@ enum FigureSpec {
             switch kind.figure {
             case "chart": return .chart(try decoder.decode(ChartSpec.self, from: data).validated())
             case "colorbar": return .colorbar(try decoder.decode(ColorbarSpec.self, from: data).validated())
+            case "table": return .table(try decoder.decode(TableSpec.self, from: data).validated())
             default: throw FigureError("unknown figure kind \"\(kind.figure.prefix(40))\"")
             }
         } catch let error as FigureError {
@@ -55,6 +57,8 @@ struct ChartSpec: Decodable {
         var name: String
         var x: [Double]?
         var y: [Double]
+        /// "#rrggbb", or nil for the palette's next colour.
+        var color: String?
     }
 
     var kind: Kind
@@ -73,6 +77,7 @@ struct ChartSpec: Decodable {
         for s in series {
             guard s.y.count <= FigureSpec.maxPoints else { throw FigureError("a series has \(s.y.count) points (at most \(FigureSpec.maxPoints))") }
             if let x = s.x, x.count != s.y.count { throw FigureError("series \"\(s.name.prefix(40))\" has \(x.count) x values but \(s.y.count) y values") }
+            if let color = s.color, !ColorbarSpec.isColour(color) { throw FigureError("a series colour is not written #rrggbb") }
         }
         if kind == .bar {
             let categories = categories ?? []
@@ -112,6 +117,35 @@ struct ColorbarSpec: Decodable {
     }
 }
 
+/// The JSON form of Course's `ValueTable`: labelled rows of cells, each a number as text and a fill colour.
+struct TableSpec: Decodable {
+    struct Cell: Decodable {
+        var text: String
+        var fill: String
+    }
+    struct Row: Decodable {
+        var label: String
+        var cells: [Cell]
+    }
+
+    var title: String?
+    var columnLabels: [String]
+    var rows: [Row]
+
+    static let maxRows = 64
+    static let maxColumns = 64
+
+    func validated() throws -> TableSpec {
+        guard rows.count <= Self.maxRows, rows.allSatisfy({ $0.cells.count <= Self.maxColumns }), columnLabels.count <= Self.maxColumns else {
+            throw FigureError("a table may have at most \(Self.maxRows) rows of \(Self.maxColumns) cells")
+        }
+        guard rows.allSatisfy({ $0.cells.allSatisfy { ColorbarSpec.isColour($0.fill) } }) else {
+            throw FigureError("a table cell's fill is not written #rrggbb")
+        }
+        return self
+    }
+}
+
 /// Figure descriptions (`show(chart:)`, heatmap colour bars) drawn as SVG, for pages other than the built-in reports.
 public enum Figures {
     /// The SVG for a figure description file; throws a message naming what is wrong with the file.
@@ -120,6 +154,7 @@ public enum Figures {
         switch try FigureSpec.load(url) {
         case .chart(let chart): return FigureSVG.chart(chart, id: safeID, alt: chart.alt ?? alt)
         case .colorbar(let bar): return FigureSVG.colorbar(bar, id: safeID, alt: alt)
+        case .table(let table): return FigureSVG.table(table)
         }
     }
 

@@ -74,6 +74,29 @@ public struct ImageOutput: Sendable, Codable, Equatable {
     public var group: Int?
     /// E.g. the normalisation of a heatmap.
     public var note: String?
+    /// The layout of a `PanelFigure` its group comes from: the title `show` gave, the figure's own title, panels per
+    /// row (nil: one row), and the size to display a small map at.
+    public var figure: FigureLayout?
+}
+
+/// How the panels of one figure are laid out and titled (from a lesson program: every value is capped on reading).
+public struct FigureLayout: Sendable, Codable, Equatable {
+    public var title: String?
+    public var subtitle: String?
+    public var columns: Int?
+    public var displayWidth: Int?
+    public var displayHeight: Int?
+
+    /// The layout an image event describes, or nil when it names none.
+    static func from(_ event: RuntimeEvent) -> FigureLayout? {
+        let title = event.string("figureTitle").map { String($0.prefix(300)) }
+        let subtitle = event.string("figureSubtitle").map { String($0.prefix(300)) }
+        let columns = event.int("columns").flatMap { (1...64).contains($0) ? $0 : nil }
+        let display = (event.fields["display"] as? [Any])?.compactMap { $0 as? Int }
+        let size = display.flatMap { $0.count == 2 && $0.allSatisfy { (1...4096).contains($0) } ? $0 : nil }
+        guard title != nil || subtitle != nil || columns != nil || size != nil else { return nil }
+        return FigureLayout(title: title, subtitle: subtitle, columns: columns, displayWidth: size?[0], displayHeight: size?[1])
+    }
 }
 
 /// The result of one step.

@@ -1,6 +1,8 @@
 /// The report's inline stylesheet: light and dark themes via `prefers-color-scheme`, no web fonts, no network.
 enum ReportStyle {
-    static let css = """
+    static let css = baseCSS + FigureRenderer.panelCSS
+
+    private static let baseCSS = """
     :root { --bg: #fdfdfc; --fg: #1d1f21; --muted: #5c6166; --panel: #f3f4f5; --border: #d7dadd;
       --code-bg: #f6f8fa; --ok: #1a7f37; --bad: #b3261e; --warn: #9a6700; --link: #0b5cad; --mark: #ffe8e6; }
     @media (prefers-color-scheme: dark) {

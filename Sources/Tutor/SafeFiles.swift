@@ -23,7 +23,7 @@ enum SafeFiles {
 
     /// Roles drawn from a PNG, and roles drawn from a JSON figure description (charts and colour bars as SVG).
     private static let pngRoles: Set<String> = ["image", "heatmap", "overlay", "grayscale", "colorbar"]
-    private static let figureRoles: Set<String> = ["chart", "colorbar"]
+    private static let figureRoles: Set<String> = ["chart", "colorbar", "table"]
 
     private static func matches(_ name: String, prefix: String) -> Bool {
         guard name.hasPrefix(prefix), name.count < 80 else { return false }

@@ -6,7 +6,8 @@ public struct SiteOptions: Sendable {
     public var outputDirectory: URL
     /// Put each exercise's reference solution behind a "show the solution" toggle; false leaves them out of DIR.
     public var includeSolutions = true
-    /// A DocC static-hosting build to copy into `DIR/api/` and link from every page.
+    /// A folder of symbol graphs (`swift symbolgraph-extract`, see scripts/build-api-docs.sh) to render as the API
+    /// reference in `DIR/api/`, linked from every page.
     public var apiDirectory: URL?
 
     /// Options writing into `outputDirectory`.
@@ -19,6 +20,8 @@ public struct SiteSummary: Sendable {
     public var pages: [String]
     /// Lessons whose run had problems (steps not as declared, or not runnable), with why.
     public var lessonProblems: [String]
+    /// Public types and functions the lessons use whose doc comment is missing or has no example.
+    public var documentationGaps: [String] = []
     /// Total size of DIR in bytes.
     public var bytes: Int
 }
@@ -50,8 +53,12 @@ public struct SiteBuilder {
         }
         let course = try SiteIntro(path: intro)
         let lessons = try runLessons(lessonFiles)
-        let apiHref = try copyAPIReference(courseTitle: course.title)
-        let frame = { (current: String) in SitePage(courseTitle: course.title, lessons: lessons, current: current, apiHref: apiHref) }
+        let api = try options.apiDirectory.map { try APIModel(folder: $0) }
+        let apiHref = api == nil ? nil : "api/index.html"
+        let frame = { (current: String) in
+            SitePage(courseTitle: course.title, lessons: lessons, current: current, apiHref: apiHref,
+                     root: current.hasPrefix("api/") ? "../" : "")
+        }
         var pages: [String] = []
         func write(_ html: String, _ name: String) throws {
             let url = dir.appendingPathComponent(name)
@@ -63,7 +70,9 @@ public struct SiteBuilder {
         try writeAssets(lessons: lessons)
         try write(frame("index.html").render(title: course.title, main: SiteHome(intro: course, lessons: lessons).render()), "index.html")
         try write(frame("search.html").render(title: "Search", main: SiteHome.searchMain, extraScripts: ["assets/search-index.js"]), "search.html")
-        let linker = APILinker(pages: apiHref == nil ? [:] : APIReference.typePages(in: dir.appendingPathComponent("api")))
+        let reference = try api.map { try writeAPIReference($0, lessons: lessons, frame: frame) }
+        pages += reference?.pages ?? []
+        let linker = APILinker(pages: reference?.links ?? [:])
         for (i, entry) in lessons.enumerated() {
             let media = dir.appendingPathComponent("media").appendingPathComponent(entry.lesson.name)
             let page = SiteLessonPage(entry: entry, includeSolutions: options.includeSolutions,
@@ -73,7 +82,8 @@ public struct SiteBuilder {
             try write(frame(entry.page).render(title: entry.lesson.title, main: body), entry.page)
         }
         let problems = lessons.compactMap { $0.status.ok ? nil : "\($0.lesson.path): \($0.status.text)" }
-        return SiteSummary(pages: pages, lessonProblems: problems, bytes: Self.size(of: dir))
+        return SiteSummary(pages: pages, lessonProblems: problems, documentationGaps: reference?.gaps ?? [],
+                           bytes: Self.size(of: dir))
     }
 
     /// The file that marks a folder as a site this command wrote (and may therefore clear).
@@ -121,22 +131,15 @@ public struct SiteBuilder {
         try SiteSearchIndex(lessons: lessons).javascript().write(to: assets.appendingPathComponent("search-index.js"))
     }
 
-    /// Copies the DocC build into DIR/api with a landing page; returns that page's address.
-    private func copyAPIReference(courseTitle: String) throws -> String? {
-        guard let source = options.apiDirectory else { return nil }
-        let target = options.outputDirectory.appendingPathComponent("api")
-        let modules = APIReference.modules(in: source)
-        guard !modules.isEmpty else {
-            throw TutorError.io(path: source.path, reason: "not a DocC static-hosting build (no documentation/<module>/index.html)")
-        }
-        do {
-            try FileManager.default.copyItem(at: source, to: target)
-            try APIReference.landingPage(modules: modules, courseTitle: courseTitle)
-                .write(to: target.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
-        } catch {
-            throw TutorError.io(path: source.path, reason: "cannot copy the API reference: \(error.localizedDescription)")
-        }
-        return "api/index.html"
+    /// Writes DIR/api from the symbol graphs; returns its pages, the lessons' links to it (lower-cased name → page)
+    /// and the documentation gaps of the API the lessons use.
+    private func writeAPIReference(_ api: APIModel, lessons: [SiteLesson], frame: @escaping (String) -> SitePage) throws
+        -> (pages: [String], links: [String: String], gaps: [String])
+    {
+        let reference = APIReferencePages(model: api, frame: frame)
+        let pages = try reference.write(to: options.outputDirectory.appendingPathComponent("api"))
+        let code = lessons.flatMap { $0.lesson.steps.flatMap(\.lines) }.joined(separator: "\n")
+        return (pages, reference.typePages, APIDocCoverage.gaps(model: api, lessonCode: code))
     }
 
     /// Bytes of the regular files under `directory` (what a host stores), folders not counted.

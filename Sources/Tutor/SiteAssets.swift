@@ -1,7 +1,9 @@
 /// The site's stylesheet and script, written once into `DIR/assets/` (no web fonts, no CDN: nothing leaves DIR).
 enum SiteAssets {
     /// Light theme by default, dark when the reader's system asks for it or they pick it (`data-theme` on <html>).
-    static let css = """
+    static let css = baseCSS + FigureRenderer.panelCSS
+
+    private static let baseCSS = """
     :root { --bg: #fdfdfc; --fg: #1d1f21; --muted: #5c6166; --panel: #f3f4f5; --border: #d7dadd;
       --code-bg: #f6f8fa; --ok: #1a7f37; --bad: #b3261e; --warn: #8a5d00; --link: #0b5cad; --mark: #fff3b0; --accent: #0b5cad; }
     :root[data-theme="dark"] { --bg: #15171a; --fg: #e4e6e8; --muted: #a0a6ad; --panel: #1e2125; --border: #353a40;
@@ -75,6 +77,11 @@ enum SiteAssets {
     figure svg.chart { width: 100%; max-width: 40em; height: auto; color: var(--fg); }
     figure.role-chart figcaption { max-width: 40em; }
     figure svg.colorbar { height: 224px; width: auto; color: var(--fg); }
+    .symbol { border-top: 1px solid var(--border); margin: 1.2em 0; padding-top: .4em; }
+    .symbol h3, .symbol h4 { margin: .3em 0; font-size: 1em; overflow-wrap: anywhere; }
+    pre.declaration, .doc pre { margin: .4em 0; padding: .6em .9em; overflow-x: auto; background: var(--code-bg); border: 1px solid var(--border); border-radius: 6px; }
+    .crumbs { color: var(--muted); font-size: .9em; margin: 0; }
+    .api-list dt { margin-top: .7em; } .api-list dd { margin-left: 1.2em; }
     .pager { display: flex; justify-content: space-between; gap: 1em; margin-top: 3em; padding-top: 1em; border-top: 1px solid var(--border); }
     .pager a { display: block; max-width: 48%; } .pager .next { margin-left: auto; text-align: right; }
     .pager small { display: block; color: var(--muted); }

@@ -1,12 +1,16 @@
 import Foundation
 
-/// Checks a built site's own pages (DIR/*.html; the DocC build under api/ is DocC's): every internal link and image
+/// Checks a built site's pages (DIR/*.html and the API reference's DIR/api/*.html): every internal link and image
 /// resolves (anchors included), every image has alt text, and nothing is loaded from outside DIR.
 public enum SiteAudit {
     /// One problem per line, "page: what"; empty when the site is sound.
     public static func problems(in directory: URL) -> [String] {
         let manager = FileManager.default
-        let pages = ((try? manager.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".html") }.sorted()
+        func htmlFiles(_ folder: String) -> [String] {
+            let names = (try? manager.contentsOfDirectory(atPath: directory.appendingPathComponent(folder).path)) ?? []
+            return names.filter { $0.hasSuffix(".html") }.sorted().map { folder.isEmpty ? $0 : folder + "/" + $0 }
+        }
+        let pages = htmlFiles("") + htmlFiles("api")
         var ids: [String: Set<String>] = [:]
         func anchors(_ page: String) -> Set<String> {
             if let known = ids[page] { return known }
@@ -69,16 +73,20 @@ public enum SiteAudit {
         if let query = path.firstIndex(of: "?") { path = String(path[..<query]) }
         if path.hasPrefix("/") { return "is an absolute path (breaks under a sub-path and from file://)" }
         let decoded = path.removingPercentEncoding ?? path
-        let target = decoded.isEmpty ? page : decoded
-        let url = directory.appendingPathComponent(target).standardizedFileURL
-        guard url.path.hasPrefix(directory.standardizedFileURL.path + "/") else { return "points outside the site" }
+        // Relative to the page's own folder (api/ pages link "../index.html").
+        let folder = (page as NSString).deletingLastPathComponent
+        let url = (decoded.isEmpty ? directory.appendingPathComponent(page)
+            : directory.appendingPathComponent(folder).appendingPathComponent(decoded)).standardizedFileURL
+        let root = directory.standardizedFileURL.path + "/"
+        guard url.path.hasPrefix(root) else { return "points outside the site" }
+        let target = String(url.path.dropFirst(root.count))
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return "does not exist" }
         // A folder address is fine where the folder has an index page (a static host serves it).
         if isDirectory.boolValue && !FileManager.default.fileExists(atPath: url.appendingPathComponent("index.html").path) {
             return "is a folder without index.html"
         }
-        if let fragment, !fragment.isEmpty, target.hasSuffix(".html"), !target.contains("/"),
+        if let fragment, !fragment.isEmpty, target.hasSuffix(".html"),
            !anchors(target).contains(fragment.removingPercentEncoding ?? fragment) {
             return "has no anchor #\(fragment)"
         }

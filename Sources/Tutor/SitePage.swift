@@ -35,6 +35,8 @@ struct SitePage {
     var current: String
     /// Link to the API reference, when the site has one.
     var apiHref: String?
+    /// The way back to DIR from the page's folder: "" for DIR's own pages, "../" for the API reference's.
+    var root = ""
 
     func render(title: String, main: String, extraScripts: [String] = []) -> String {
         let scripts = extraScripts.map { "<script src=\"\(escape($0))\"></script>" }.joined()
@@ -47,15 +49,15 @@ struct SitePage {
         <meta name="color-scheme" content="light dark">
         <meta name="generator" content="tutor site">
         <title>\(escape(title == courseTitle ? title : "\(title) — \(courseTitle)"))</title>
-        <link rel="stylesheet" href="assets/site.css">
-        <script src="assets/site.js"></script>\(scripts)
+        <link rel="stylesheet" href="\(root)assets/site.css">
+        <script src="\(root)assets/site.js"></script>\(scripts)
         </head>
         <body>
         <a class="skip" href="#content">Skip to the content</a>
         <header class="topbar">
         <button type="button" class="menu-toggle" id="menu-toggle" aria-controls="sidebar" aria-expanded="false">Lessons</button>
-        <a class="brand" href="index.html">\(escape(courseTitle))</a>
-        <form class="search" role="search" action="search.html" method="get">
+        <a class="brand" href="\(root)index.html">\(escape(courseTitle))</a>
+        <form class="search" role="search" action="\(root)search.html" method="get">
         <label class="visually-hidden" for="top-search">Search the course</label>
         <input id="top-search" name="q" type="search" placeholder="Search the course">
         </form>
@@ -77,10 +79,10 @@ struct SitePage {
     /// The lessons in order; the current lesson's sections under it.
     private func sidebar() -> String {
         var html = "<nav class=\"sidebar\" id=\"sidebar\" aria-label=\"Lessons\"><ol>"
-        html += "<li><a href=\"index.html\"\(current == "index.html" ? " aria-current=\"page\"" : "")>Home</a></li>"
+        html += "<li><a href=\"\(root)index.html\"\(current == "index.html" ? " aria-current=\"page\"" : "")>Home</a></li>"
         for entry in lessons {
             let isCurrent = entry.page == current
-            html += "<li><a href=\"\(escape(entry.page))\"\(isCurrent ? " aria-current=\"page\"" : "")>\(escape(entry.lesson.title))</a>"
+            html += "<li><a href=\"\(root)\(escape(entry.page))\"\(isCurrent ? " aria-current=\"page\"" : "")>\(escape(entry.lesson.title))</a>"
             if isCurrent {
                 let headings = entry.lesson.blocks.compactMap { block -> Heading? in
                     if case .prose(_, let heading?) = block, heading.level == 2 { heading } else { nil }
@@ -96,8 +98,11 @@ struct SitePage {
             html += "</li>"
         }
         html += "</ol><ul class=\"extra\">"
-        html += "<li><a href=\"search.html\"\(current == "search.html" ? " aria-current=\"page\"" : "")>Search</a></li>"
-        if let apiHref { html += "<li><a href=\"\(escape(apiHref))\">API reference</a></li>" }
+        html += "<li><a href=\"\(root)search.html\"\(current == "search.html" ? " aria-current=\"page\"" : "")>Search</a></li>"
+        if let apiHref {
+            let isCurrent = current.hasPrefix("api/")
+            html += "<li><a href=\"\(root)\(escape(apiHref))\"\(isCurrent ? " aria-current=\"page\"" : "")>API reference</a></li>"
+        }
         return html + "</ul></nav>"
     }
 

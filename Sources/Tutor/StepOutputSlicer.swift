@@ -49,10 +49,14 @@ struct StepOutputSlicer {
                 let step = lesson.step(index)
                 let title = event.string("title")
                 let role = event.string("role") ?? "image"
-                let alt = event.string("alt") ?? step?.options["alt"] ?? title.map { "\($0) (\(role))" }
-                    ?? "\(role) shown by the step at line \(step?.fenceLine ?? 0)"
+                // The program's own alt text wins; then the step's `alt` option (with which panel of a figure this
+                // is); then the runtime's description of the figure.
+                let suffix = event.string("altSuffix").map { " — " + $0 } ?? ""
+                let alt = event.string("alt") ?? step?.options["alt"].map { $0 + suffix } ?? event.string("altDefault")
+                    ?? title.map { "\($0) (\(role))" } ?? "\(role) shown by the step at line \(step?.fenceLine ?? 0)"
                 items.append(.image(ImageOutput(file: copied, role: role, title: title, alt: alt,
-                                                group: event.int("group"), note: event.string("note"))))
+                                                group: event.int("group"), note: event.string("note"),
+                                                figure: FigureLayout.from(event))))
             }
             appendText(from: cursor, to: stdoutEnd, into: &items)
             var stderr = text(execution.stderr, from: stderrStart, to: stderrEnd)

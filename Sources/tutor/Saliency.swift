@@ -141,6 +141,6 @@ enum SaliencyPicture {
         let heatmap = Heatmap(map: map, normalization: signed ? .symmetric : .minMax)
         var grid = Grid(columns: 1)
         grid.append(heatmap.overlay(on: image, alpha: 0.5), title: title)
-        return grid.render()
+        return grid.sheet()
     }
 }

@@ -130,7 +130,7 @@ enum SanityReport {
         for step in result.steps {
             grid.append(cell(step.map), title: "\(step.layer) rho=\(format(step.spearmanAbs).trimmingCharacters(in: .whitespaces))")
         }
-        return grid.render()
+        return grid.sheet()
     }
 
     static func json(_ result: SanityCheckResult, model: String, method: String, target: Int) throws -> Data {

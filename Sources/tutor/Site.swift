@@ -24,7 +24,7 @@ extension TutorCommand {
         @Flag(help: "Leave the reference solutions out of the site entirely (no 'show the solution' toggles).")
         var noSolutions = false
 
-        @Option(help: "A DocC static-hosting build (docc convert --transform-for-static-hosting) to copy into DIR/api.")
+        @Option(help: "A folder of symbol graphs (scripts/build-api-docs.sh, `make api`) to render as the API reference in DIR/api.")
         var api: String?
 
         @Option(help: "Default wall-clock limit of one step, in seconds.")
@@ -71,10 +71,11 @@ extension TutorCommand {
                 throw ExitCode(2)
             }
             let audit = SiteAudit.problems(in: options.outputDirectory)
-            for problem in summary.lessonProblems + audit { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
+            let gaps = summary.documentationGaps.map { "API used by the lessons: \($0)" }
+            for problem in summary.lessonProblems + audit + gaps { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
             let megabytes = String(format: "%.2f", Double(summary.bytes) / 1_000_000)
             print("\(summary.pages.count) pages, \(megabytes) MB → \(options.outputDirectory.appendingPathComponent("index.html").path)")
-            if !summary.lessonProblems.isEmpty || !audit.isEmpty { throw ExitCode(1) }
+            if !summary.lessonProblems.isEmpty || !audit.isEmpty || !gaps.isEmpty { throw ExitCode(1) }
         }
     }
 }

@@ -7,38 +7,27 @@ import Testing
 struct FigureTests {
     @Test("valueTable colours each cell by its row's scale: 0 white, positive red, negative blue")
     func valueTableColours() {
-        let table = valueTable(rows: [("a", [-2, 0, 2]), ("b", [0.5, 0, -0.25])], cellWidth: 40, cellHeight: 20)
-        #expect(table.channels == 3)
-        // Sample a cell corner away from the printed number: cells start after the label column.
-        func corner(row: Int, column: Int) -> [UInt8] {
-            let left = table.width - 6 - 3 * 40
-            return table.pixel(x: left + column * 40 + 2, y: 6 + row * 20 + 2)
-        }
-        #expect(corner(row: 0, column: 1) == [255, 255, 255])
-        let negative = corner(row: 0, column: 0), positive = corner(row: 0, column: 2)
-        #expect(negative[2] > negative[0] && positive[0] > positive[2])
+        let table = valueTable(rows: [("a", [-2, 0, 2]), ("b", [0.5, 0, -0.25])], columnLabels: ["p", "q", "r"], title: "Two rows")
+        #expect(table.title == "Two rows" && table.columnLabels == ["p", "q", "r"] && table.columnCount == 3)
+        #expect(table.color(row: 0, column: 1) == [255, 255, 255])
+        let negative = table.color(row: 0, column: 0), positive = table.color(row: 0, column: 2)
+        #expect(negative == [59, 76, 192] && positive == [180, 4, 38])
         // Row b's largest |value| (0.5) gets full colour although it is smaller than row a's.
-        #expect(corner(row: 1, column: 0) == positive)
+        #expect(table.color(row: 1, column: 0) == positive)
+        #expect(table.color(row: 1, column: 2)[2] > table.color(row: 1, column: 2)[0], "half strength blue")
+        #expect([table.text(row: 0, column: 0), table.text(row: 1, column: 0), table.text(row: 1, column: 2)] == ["-2", "0.5", "-0.25"])
+        #expect(valueTable(rows: []).columnCount == 0)
     }
 
-    @Test("valueTable is wide enough for its title and handles an empty table")
-    func valueTableTitle() {
-        let title = "A rather long title for three numbers"
-        let table = valueTable(rows: [("x", [1, 2, 3])], title: title)
-        #expect(table.width >= BitmapFont.size(of: title, scale: 2).width)
-        #expect(valueTable(rows: []).width > 0)
-    }
-
-    @Test("functionPlot draws each curve in its colour where the function is")
+    @Test("functionPlot samples each curve into a line chart with its colour, over x, with the given y range")
     func functionPlotDrawsCurves() {
-        let red: [UInt8] = [214, 39, 40]
-        let plot = functionPlot([PlotCurve("one", color: red) { _ in 1 }], x: -1...1, y: -1...2, width: 100, height: 60)
-        // y = 1 lies a third of the way down the 60-pixel plot area, which starts 28 pixels from the top.
-        let row = 28 + 60 - 40
-        let hits = (28..<(28 + 100)).filter { x in
-            (row - 2...row + 1).contains { plot.pixel(x: x, y: $0) == red }
-        }
-        #expect(hits.count > 90, "the line y = 1 should run across the plot; \(hits.count) columns hit")
+        let plot = functionPlot([PlotCurve("one", color: [255, 0, 0]) { _ in 1 }, PlotCurve("x²") { $0 * $0 }],
+                                x: -1...1, y: -1...2, title: "Two curves", samples: 5)
+        #expect(plot.kind == .line && plot.title == "Two curves" && plot.problems.isEmpty)
+        #expect(plot.series.map(\.name) == ["one", "x²"])
+        #expect(plot.series[0].color == "#ff0000" && plot.series[1].color == "#1f77b4")
+        #expect(plot.series[1].x == [-1, -0.5, 0, 0.5, 1] && plot.series[1].y == [1, 0.25, 0, 0.25, 1])
+        #expect(plot.yMin == -1 && plot.yMax == 2)
     }
 
     @Test("a region's mask follows the cell centres at any resolution")

@@ -7,13 +7,41 @@ import Testing
 struct PlotTests {
     let photo = Image(width: 32, height: 24, channels: 3, fill: [200, 100, 50])
 
-    @Test("plotExample puts the photo and the map side by side under a title")
+    @Test("plotExample: the photo, the map at its own resolution shown at the photo's size, a text title and a colour bar")
     func plotExample() {
         let map = Tensor(shape: [1, 1, 4, 4], scalars: (0..<16).map(Float.init))
-        let board = Course.plotExample(image: photo, saliency: map, method: "gradient", classID: 285)
-        #expect(board.channels == 3)
-        #expect(board.width >= 2 * 32)
-        #expect(board.height > 24)
+        let figure = Course.plotExample(image: photo, saliency: map, method: "gradient", classID: 285, clip: nil)
+        #expect(figure.title == "gradient — Egyptian cat (285)")
+        #expect(figure.panels.map(\.role) == [.image, .heatmap])
+        #expect(figure.panels.map(\.caption) == ["input image", "gradient, min-max scaled"])
+        let heatmap = figure.panels[1]
+        #expect(heatmap.image.width == 4 && heatmap.image.height == 4, "one pixel per map cell")
+        #expect(heatmap.displayWidth == 32 && heatmap.displayHeight == 24)
+        // Viridis from the smallest value (dark violet) to the largest (yellow).
+        #expect(heatmap.image.pixel(x: 0, y: 0) == [68, 1, 84] || heatmap.image.pixel(x: 0, y: 0)[2] > heatmap.image.pixel(x: 0, y: 0)[1])
+        #expect(heatmap.image.pixel(x: 3, y: 3)[0] > 200 && heatmap.image.pixel(x: 3, y: 3)[2] < 100)
+        let scale = try! #require(figure.colorScale)
+        #expect(scale.colormap == .viridis)
+        #expect(scale.ticks.map(\.label) == ["0", "15"])
+    }
+
+    @Test("a signed map gets the diverging colormap with 0 in the middle; a given colormap wins")
+    func signedMaps() {
+        let signed = Tensor(shape: [1, 1, 1, 3], scalars: [-2, 0, 4])
+        let figure = plotMaps([signed], titles: ["linear approximation"], clip: nil)
+        #expect(figure.colorScale?.colormap == .coolwarm)
+        #expect(figure.colorScale?.ticks.map(\.label) == ["-4", "0", "4"])
+        #expect(figure.panels[0].image.pixel(x: 1, y: 0) == [255, 255, 255] || figure.panels[0].image.pixel(x: 1, y: 0).allSatisfy { $0 > 240 },
+                "0 is white: \(figure.panels[0].image.pixel(x: 1, y: 0))")
+        #expect(figure.panels[0].note == "-4 … 4")
+        // Rounding noise below 0 does not make a map signed.
+        let almost = Tensor(shape: [1, 1, 1, 3], scalars: [-1e-4, 1, 2])
+        #expect(plotMaps([almost], titles: []).colorScale?.colormap == .viridis)
+        #expect(plotMaps([signed], titles: [], colormap: .viridis).colorScale?.colormap == .viridis)
+        // A figure mixing signed and non-negative maps colours each by its sign and has one colour bar for each.
+        let mixed = plotMaps([signed, signed.abs()], titles: ["signed", "magnitude"])
+        #expect(mixed.colorScales.map(\.colormap) == [.coolwarm, .viridis])
+        #expect(mixed.colorScales.map { $0.ticks.map(\.label) } == [["−99.5th pct |x|", "0", "+99.5th pct |x|"], ["min", "99.5th pct"]])
     }
 
     @Test("heatmapImage min-max scales: the smallest value gets the colormap's first colour, the largest its last")
@@ -35,13 +63,23 @@ struct PlotTests {
         #expect(image.pixel(x: 1, y: 0) == [255, 255, 0])
     }
 
-    @Test("plotMaps wraps into rows and keeps every panel")
+    @Test("plotMaps keeps every panel with its caption, the columns, and one colour bar with each map's own ends")
     func rows() {
-        let maps = (0..<5).map { _ in Tensor(shape: [1, 1, 2, 2], scalars: [0, 1, 2, 3]) }
-        let one = plotMaps(maps, titles: [], image: photo)
-        let wrapped = plotMaps(maps, titles: [], image: photo, columns: 3)
-        #expect(wrapped.height > one.height)
-        #expect(wrapped.width < one.width)
+        let maps = (0..<5).map { i in Tensor(shape: [1, 1, 2, 2], scalars: [0, 1, 2, Float(3 + i)]) }
+        let one = plotMaps(maps, titles: ["a", "b"], image: photo)
+        #expect(one.columns == 0)
+        #expect(one.panels.count == 6)
+        #expect(one.panels.map(\.caption) == ["input image", "a", "b", "map 3", "map 4", "map 5"])
+        #expect(one.panels.dropFirst().allSatisfy { $0.role == .heatmap && $0.image.width == 2 && $0.displayWidth == 32 })
+        // Each panel notes its own range: from its minimum to its 99.5th percentile (just below its maximum of 7).
+        #expect(one.panels[5].note?.hasPrefix("0 … 6.") == true, "\(one.panels[5].note ?? "no note")")
+        #expect(one.colorScale?.ticks.map(\.label) == ["min", "99.5th pct"])
+        let wrapped = plotMaps(maps, titles: [], image: photo, columns: 3, title: "Five maps")
+        #expect(wrapped.columns == 3 && wrapped.title == "Five maps")
+        let overlays = plotMaps(maps, titles: [], image: photo, overlay: true)
+        #expect(overlays.panels.dropFirst().allSatisfy { $0.role == .overlay && $0.image.width == 32 && $0.image.height == 24 })
+        // The flattened picture for PNG files still holds every panel.
+        #expect(wrapped.bitmap().width < one.bitmap().width)
     }
 
     @Test("map comparison numbers")

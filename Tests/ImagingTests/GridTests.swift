@@ -42,7 +42,7 @@ struct GridTests {
         var grid = Grid(spacing: 8)
         grid.append(Image(width: 60, height: 40, channels: 3, fill: [200]), title: "cat")
         grid.append(Image(width: 60, height: 50, channels: 1, fill: [10]), title: "map")
-        let sheet = grid.render()
+        let sheet = grid.sheet()
         // Title band: one line (8 px) + 4 px gap.
         #expect(sheet.width == 8 + 60 + 8 + 60 + 8)
         #expect(sheet.height == 8 + 12 + 50 + 8)
@@ -57,7 +57,7 @@ struct GridTests {
     func gridRows() {
         var grid = Grid(columns: 2, spacing: 4)
         for i in 0..<3 { grid.append(Image(width: 30, height: 20, fill: [UInt8(i)]), title: i == 2 ? "a long title here" : "") }
-        let sheet = grid.render()
+        let sheet = grid.sheet()
         #expect(sheet.width == 4 + 30 + 4 + 30 + 4)
         // "a long title here" in 30 px (5 chars a line): "a", "long", "title", "here" → 4 lines.
         #expect(sheet.height == 4 + 20 + 4 + (3 * 10 + 8 + 4) + 20 + 4)
@@ -68,8 +68,23 @@ struct GridTests {
         let photo = Image(width: 64, height: 64, fill: [120, 130, 140])
         let map = Heatmap(map: Tensor(shape: [1, 1, 2, 2], scalars: [0, 1, 2, 3]))
         let figure = Grid.example(image: photo, heatmap: map, method: "gradient", className: "tiger cat")
-        #expect(figure.height > 64 && figure.width > 2 * 64 + 3 * 8)
+        #expect(figure.panels.map(\.caption) == ["input image", "gradient — tiger cat"])
+        #expect(figure.panels[1].role == .heatmap && figure.panels[1].image.width == 2 && figure.panels[1].displayWidth == 64)
+        #expect(figure.colorScale?.ticks.map(\.label) == ["0", "3"])
+        let sheet = figure.bitmap()
+        #expect(sheet.height > 64 && sheet.width > 2 * 64 + 3 * 8, "the colour bar is a third column")
         let plain = Grid.example(image: photo, heatmap: map, method: "grad-cam", className: "cat", overlay: true, colorbar: false)
-        #expect(plain.width == 8 + 64 + 8 + 64 + 8)
+        #expect(plain.colorScale == nil && plain.panels[1].role == .overlay)
+        #expect(plain.bitmap().width == 8 + 64 + 8 + 64 + 8)
+    }
+
+    @Test("a grid's render() is a figure whose titles are captions, in its columns")
+    func gridFigure() {
+        var grid = Grid(columns: 2)
+        grid.append(Image(width: 3, height: 2, fill: [1]), title: "first")
+        grid.append(Image(width: 3, height: 2, fill: [2]), title: "second")
+        let figure = grid.render()
+        #expect(figure.columns == 2 && figure.panels.map(\.caption) == ["first", "second"])
+        #expect(figure.panels.allSatisfy { $0.role == .image })
     }
 }

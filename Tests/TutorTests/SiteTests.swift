@@ -11,14 +11,7 @@ struct SiteTests {
         let course = Bundle.module.url(forResource: "Lessons/site-course", withExtension: nil)!.path
         let root = TutorProcess.outputFolder("site")
         let full = root.appendingPathComponent("full"), bare = root.appendingPathComponent("bare")
-        // A stand-in for a DocC build: one module with one type page.
-        let api = root.appendingPathComponent("docc")
-        let tensorPage = api.appendingPathComponent("documentation/engine/tensor")
-        try? FileManager.default.createDirectory(at: tensorPage, withIntermediateDirectories: true)
-        for folder in [tensorPage, tensorPage.deletingLastPathComponent()] {
-            try? "<!doctype html><title>DocC</title>".write(to: folder.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
-        }
-        for (out, extra) in [(full, ["--api", api.path]), (bare, ["--no-solutions"])] {
+        for (out, extra) in [(full, ["--api", apiGraphs.path]), (bare, ["--no-solutions"])] {
             guard let output = try? TutorProcess.run(["site", course, "--out", out.path] + extra) else {
                 return .failure(Failure(message: "tutor site did not start"))
             }
@@ -28,6 +21,8 @@ struct SiteTests {
     }()
 
     static var course: URL { Bundle.module.url(forResource: "Lessons/site-course", withExtension: nil)! }
+    /// Symbol graphs for the API reference: a few symbols of the real Engine graph (`Tensor` with three members).
+    static var apiGraphs: URL { Bundle.module.url(forResource: "Lessons/site-api", withExtension: nil)! }
 
     /// Every file of a site, as text (binary files decoded leniently: they are searched for text too).
     static func allText(_ site: URL) -> [(String, String)] {
@@ -68,19 +63,47 @@ struct SiteTests {
         #expect(!first.contains("src=\"http") && !first.contains("href=\"http://") && !first.contains("href=\"/"))
     }
 
-    @Test("the API reference goes to api/, is linked from every page, and a type's first mention links to its page")
+    @Test("the API reference: static pages in api/ from the symbol graphs, linked from every page; a type's first mention links to its page")
     func apiReference() throws {
         let (full, bare) = try Self.built.get()
-        #expect(FileManager.default.fileExists(atPath: full.appendingPathComponent("api/documentation/engine/tensor/index.html").path))
         let landing = try Self.page(full, "api/index.html")
-        #expect(landing.contains("href=\"documentation/engine/\""))
+        #expect(landing.contains("href=\"Engine.html\""))
+        #expect(landing.contains("href=\"../assets/site.css\"") && landing.contains("href=\"../01-first.html\""), "the site's frame, one level up")
+        let module = try Self.page(full, "api/Engine.html")
+        #expect(module.contains("href=\"Engine.Tensor.html\"") && module.contains("A dense Float32 tensor"))
+        let tensor = try Self.page(full, "api/Engine.Tensor.html")
+        for text in ["<code>init(shape:scalars:)</code>", "<code>shape</code>", "<code>relu()</code>",
+                     "A tensor holding <code>scalars</code> in row-major order.", "<code>struct Tensor</code>"] {
+            #expect(tensor.contains(text), "missing \(text)")
+        }
+        #expect(tensor.contains("<pre><code class=\"language-swift\">let x = Tensor(shape: [1, 3, 2, 2]"), "the doc comment's example")
+        #expect(!tensor.contains("<script src=\"http") && !tensor.contains("fetch("), "nothing is loaded at run time")
         for page in ["index.html", "01-first.html", "02-second.html", "search.html"] {
             #expect(try Self.page(full, page).contains("<a href=\"api/index.html\">API reference</a>"), "\(page)")
         }
         let first = try Self.page(full, "01-first.html")
-        #expect(first.components(separatedBy: "<a class=\"api\" href=\"api/documentation/engine/tensor/\"><code>Tensor</code></a>").count - 1 == 1)
+        #expect(first.components(separatedBy: "<a class=\"api\" href=\"api/Engine.Tensor.html\"><code>Tensor</code></a>").count - 1 == 1)
         #expect(first.contains("a later mention of <code>Tensor</code>"), "only the first mention is linked")
         #expect(!(try Self.page(bare, "01-first.html")).contains("API reference"), "no --api, no link")
+    }
+
+    @Test("a type the lessons use whose doc comment has no example makes tutor site exit 1 and say which")
+    func documentationGaps() throws {
+        let folder = TutorProcess.outputFolder("site-api-gaps")
+        let graphs = folder.appendingPathComponent("graphs")
+        try FileManager.default.createDirectory(at: graphs, withIntermediateDirectories: true)
+        let original = try String(contentsOf: Self.apiGraphs.appendingPathComponent("Engine.symbols.json"), encoding: .utf8)
+        let stripped = original.replacingOccurrences(of: "```swift", with: "").replacingOccurrences(of: "```", with: "")
+        #expect(stripped != original)
+        try stripped.write(to: graphs.appendingPathComponent("Engine.symbols.json"), atomically: true, encoding: .utf8)
+        let output = try TutorProcess.run(["site", Self.course.path, "--out", folder.appendingPathComponent("site").path,
+                                           "--api", graphs.path])
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("Engine.Tensor: no example in its doc comment"), "\(output.stderr)")
+        // A folder without symbol graphs is bad input.
+        let empty = try TutorProcess.run(["site", Self.course.path, "--out", folder.appendingPathComponent("site2").path,
+                                          "--api", folder.path])
+        #expect(empty.status == 2 && empty.stderr.contains("symbols.json"), "\(empty.stderr)")
     }
 
     @Test("figures: charts and colour bars are inline SVG with text; every image has alt text")
@@ -98,6 +121,36 @@ struct SiteTests {
         #expect(images.allSatisfy { $0.contains(" alt=\"a map growing towards the bottom-right corner") })
     }
 
+    @Test("a figure of panels (plotMaps): title and captions as text, maps at their resolution shown crisp, a colour bar")
+    func panelFigure() throws {
+        let (site, _) = try Self.built.get()
+        try Self.checkPanelFigure(try Self.page(site, "02-second.html"))
+        let media = try FileManager.default.contentsOfDirectory(atPath: site.appendingPathComponent("media/02-second").path)
+        #expect(media.filter { $0.hasSuffix(".png") }.count == 3, "photo and two maps: \(media)")
+    }
+
+    /// What a page showing lesson two's `plotMaps` figure holds, on the site and in the one-file report alike.
+    static func checkPanelFigure(_ page: String) throws {
+        let start = try #require(page.range(of: "<figure class=\"panels\">"))
+        let end = try #require(page.range(of: "</figure></div></figure>", range: start.upperBound..<page.endIndex))
+        let figure = String(page[start.lowerBound..<end.upperBound])
+        #expect(figure.contains("<figcaption><strong>Two maps of one tensor</strong><br>figureTitleNumbat</figcaption>"))
+        #expect(figure.contains("class=\"figure-group columns columns-2\""))
+        #expect(figure.contains("signedPanelCaption</figcaption>") || figure.contains("signedPanelCaption<br>"))
+        let maps = figure.components(separatedBy: "<img ").dropFirst().filter { $0.contains("class=\"map\"") }
+        #expect(maps.count == 2, "two maps drawn crisp")
+        #expect(maps.allSatisfy { $0.contains("width=\"32\" height=\"32\"") }, "shown at the photo's size")
+        #expect(figure.contains("<svg class=\"colorbar\""), "a colour bar")
+        #expect(figure.contains(">0<") && figure.contains("99.5th pct"), "the diverging bar's labels as text")
+        // valueTable: an HTML table with its numbers as text; functionPlot: an SVG line chart in the curve's colour.
+        let table = try #require(page.range(of: "<table class=\"value-table\">").map { String(page[$0.lowerBound...].prefix(1500)) })
+        #expect(table.contains("<caption>tableTitlePangolin</caption>"))
+        #expect(table.contains("<th scope=\"col\">b</th>") && table.contains("<th scope=\"row\">g</th>"))
+        #expect(table.contains("<td style=\"background:#ffffff;color:#000000\">0</td>"), "0 is white")
+        #expect(table.contains(">-2</td>") && table.contains(">0.5</td>"))
+        #expect(page.contains(">plotTitleTapir<") && page.contains("stroke=\"#ff0000\""))
+    }
+
     @Test("the one-file report of tutor run draws the same charts and colour bar inline")
     func chartsInTheReport() throws {
         let folder = TutorProcess.outputFolder("site-report")
@@ -108,6 +161,9 @@ struct SiteTests {
         #expect(report.components(separatedBy: "<svg class=\"chart\"").count - 1 == 2)
         #expect(report.contains("<svg class=\"colorbar\"") && report.contains(">Energy per iteration<"))
         #expect(report.contains("data:image/png;base64,"), "the report stays one self-contained file")
+        let second = Self.course.appendingPathComponent("02-second.md").path
+        #expect(try TutorProcess.run(["run", second, "--output", folder.path]).status == 0)
+        try Self.checkPanelFigure(try String(contentsOf: folder.appendingPathComponent("02-second.html"), encoding: .utf8))
     }
 
     @Test("exercises show the TODO form, the solution behind a toggle, and public checks as what they verify")
@@ -179,7 +235,7 @@ struct SiteTests {
         let (site, _) = try Self.built.get()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.validator!)
-        process.arguments = ["--root", site.path, "--match", "*.html", "--blacklist", "api", "media", "assets"]
+        process.arguments = ["--root", site.path, "--match", "*.html", "--blacklist", "media", "assets"]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -204,12 +260,27 @@ struct SiteBrowserTests {
     @Test("pages open without console errors", .enabled(if: chromium != nil, "needs the Debian package chromium"))
     func noConsoleErrors() throws {
         let (site, _) = try SiteTests.built.get()
-        for page in ["index.html", "01-first.html", "02-second.html", "search.html?q=okapi", "01-first.html?theme=dark"] {
+        for page in ["index.html", "01-first.html", "02-second.html", "search.html?q=okapi", "01-first.html?theme=dark",
+                     "api/index.html", "api/Engine.Tensor.html?theme=dark"] {
             let (dom, log) = try browser(["--enable-logging=stderr", "--v=0", "--dump-dom", "--virtual-time-budget=3000", url(site, page)])
             #expect(dom.contains("id=\"content\""), "\(page) did not load: \(log.suffix(500))")
             let console = log.split(separator: "\n").filter { $0.contains(":CONSOLE") }
             #expect(console.isEmpty, "\(page): \(console)")
         }
+    }
+
+    @Test("an API page opened from file:// shows its content; the lesson's first Tensor links to it", .enabled(if: chromium != nil, "needs the Debian package chromium"))
+    func apiPageFromDisk() throws {
+        let (site, _) = try SiteTests.built.get()
+        let (dom, _) = try browser(["--dump-dom", "--virtual-time-budget=3000", url(site, "api/Engine.Tensor.html")])
+        #expect(dom.contains("<code>init(shape:scalars:)</code>") && dom.contains("A dense Float32 tensor"))
+        // The link as the browser resolves it: follow the lesson's anchor to the page it names.
+        let (lesson, _) = try browser(["--dump-dom", "--virtual-time-budget=3000", url(site, "01-first.html")])
+        #expect(lesson.contains("href=\"api/Engine.Tensor.html\""))
+        let shot = TutorProcess.outputFolder("site-api-screenshot").appendingPathComponent("api-tensor-dark.png")
+        _ = try browser(["--screenshot=\(shot.path)", "--window-size=1280,900", url(site, "api/Engine.Tensor.html?theme=dark")])
+        #expect(try Data(contentsOf: shot).prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
+        print("API page screenshot: \(shot.path)")
     }
 
     @Test("search for a word from lesson 2 finds lesson 2, from file://", .enabled(if: chromium != nil, "needs the Debian package chromium"))
