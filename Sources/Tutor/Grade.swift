@@ -66,7 +66,8 @@ public enum Grader {
         let sources = try sourceLessons(request.sources)
         let students = try GradeFolders.students(in: request.submissions)
         let mine = request.shard.select(students)
-        let sandbox = GradeSandbox.detect(request.limits)
+        let hidden = request.sources + [request.submissions, request.out.path] + (request.manifest.map { [$0] } ?? [])
+        let sandbox = GradeSandbox.detect(request.limits, hiding: GradeSandbox.Hidden(paths: hidden))
         let store = GradeStore(root: request.out)
         try store.prepare()
         let manifest = try request.manifest.map { try ReleaseManifest.read(URL(fileURLWithPath: $0)) }

@@ -102,6 +102,7 @@ extension LessonRunner {
                         exclude(index)
                     }
                 }
+                if options.stopAtFirstFailure { break }
                 continue
             }
 
@@ -207,6 +208,7 @@ extension LessonRunner {
             }
             results[failed] = result
             exclude(failed)
+            if options.stopAtFirstFailure, Self.isFailure(result) || culprit.flatMap({ results[$0] }).map(Self.isFailure) == true { break }
         }
 
         // Steps not decided yet: take the provisional result of the latest run, or mark them not run.
@@ -262,6 +264,11 @@ extension LessonRunner {
             result.diagnostics = own
         }
         return result
+    }
+
+    /// A step result that stops a `stopAtFirstFailure` run: broken code, not an unfinished exercise.
+    static func isFailure(_ result: StepResult) -> Bool {
+        [.compileError, .trapped, .timedOut, .tampered].contains(result.status)
     }
 
     /// The string literal of a `TODO("…")` call, if the line has one.

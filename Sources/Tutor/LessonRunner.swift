@@ -12,6 +12,9 @@ public struct RunOptions: Sendable {
     public var lessonTimeout: Double = 900
     /// Reuse results of an unchanged lesson.
     public var useCache = true
+    /// Stop at the first step that does not compile, traps, times out or is tampered with, instead of leaving it out
+    /// and building again (grading: the exercise to blame is replaced and the lesson run once more anyway).
+    public var stopAtFirstFailure = false
     /// Where the libraries are (default: next to `tutor`).
     public var libraryDirectory: String?
     /// Called with progress lines (step started, summary).
