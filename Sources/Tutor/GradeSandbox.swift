@@ -194,17 +194,24 @@ struct PrivateRoot {
     mount -t tmpfs -o mode=0755 tutor-root "$root"
     IFS='
     '
+    dirs="$root/dev
+    $root/proc
+    $root/tmp"
     for path in $ro; do
-      if [ -d "$path" ]; then mkdir -p "$root$path"; else mkdir -p "$root$(dirname "$path")"; : > "$root$path"; fi
-      mount --rbind "$path" "$root$path"
-      mount -o remount,bind,ro "$root$path" 2>/dev/null || true
+      if [ -d "$path" ]; then dirs="$dirs
+    $root$path"; else dirs="$dirs
+    $root${path%/*}"; fi
+    done
+    mkdir -p $dirs
+    for path in $ro; do
+      [ -d "$path" ] || : > "$root$path"
+      mount --rbind -o ro "$path" "$root$path"
     done
     for path in $hide; do
       if [ -d "$root$path" ]; then mount -t tmpfs -o size=4k,mode=0555 tutor-hidden "$root$path"
       elif [ -e "$root$path" ]; then mount --bind /dev/null "$root$path"; fi
     done
     unset IFS
-    mkdir -p "$root/dev" "$root/proc" "$root/tmp"
     mount --rbind /dev "$root/dev"
     mount -t proc proc "$root/proc"
     mount -t tmpfs -o mode=1777 tutor-tmp "$root/tmp"

@@ -64,7 +64,9 @@ extension LessonRunner {
             options.progress?(.compiling(lesson: lesson.path))
             session.tests = riding ? piggyback?.tests : nil
             let compiled = try session.compile()
-            if riding && !compiled.ok {
+            // A failed build with the checks riding along is tried again without them, unless grading stops anyway
+            // at an error in a step's own code.
+            if riding && !compiled.ok && !(options.stopAtFirstFailure && hasStepError(compiled.diagnostics, lesson: lesson, session: session)) {
                 riding = false
                 attempt -= 1
                 continue
@@ -74,7 +76,7 @@ extension LessonRunner {
                 warnings[index] = diagnostics
             }
             if !compiled.ok {
-                let failing = byStep.filter { $0.key >= 0 && $0.value.contains { $0.severity == "error" } }
+                let failing = byStep.filter { $0.key >= 0 && lesson.step($0.key)?.isTest != true && $0.value.contains { $0.severity == "error" } }
                 guard !failing.isEmpty else {
                     throw TutorError.setup("the lesson program did not build and no error points at a step:\n\(compiled.log)")
                 }
@@ -264,6 +266,13 @@ extension LessonRunner {
             result.diagnostics = own
         }
         return result
+    }
+
+    /// True when a compile error lies in a program step's code (not in checks compiled along).
+    private func hasStepError(_ diagnostics: [Diagnostic], lesson: Lesson, session: ProgramSession) -> Bool {
+        attribute(diagnostics, lesson: lesson, replacements: session.replacements).contains { index, found in
+            index >= 0 && lesson.step(index)?.isTest == false && found.contains { $0.severity == "error" }
+        }
     }
 
     /// A step result that stops a `stopAtFirstFailure` run: broken code, not an unfinished exercise.

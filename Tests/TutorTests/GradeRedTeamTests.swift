@@ -70,6 +70,11 @@ struct GradeRedTeamTests {
                     print("read", path, data.map { "\\($0.count) bytes" } ?? "refused")
                     if let data { hits += rtHits(data) }
                 }
+                // The libraries and images are there to read, not to change (for this student or the next).
+                for folder in [\(swiftLiteral(TutorProcess.executable.resolvingSymlinksInPath().deletingLastPathComponent().path)), \(swiftLiteral(imagesFolder))] {
+                    let wrote = FileManager.default.createFile(atPath: folder + "/red-team-write", contents: Data("x".utf8))
+                    print("write into", folder, wrote ? "WRITE-" + "SUCCEEDED" : "refused")
+                }
                 return hits
             }
             """,
@@ -122,6 +127,15 @@ struct GradeRedTeamTests {
         ]
     }
 
+    /// The course's images folder, which workers see read-only.
+    static var imagesFolder: String {
+        var folder = TutorProcess.executable.deletingLastPathComponent()
+        while folder.path != "/", !FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
+            folder.deleteLastPathComponent()
+        }
+        return folder.appendingPathComponent("Lessons/images").path
+    }
+
     static func swiftLiteral(_ text: String) -> String {
         "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
@@ -161,6 +175,11 @@ struct GradeRedTeamTests {
         let joined = pages.joined()
         #expect(joined.contains("read own executable:") && joined.contains("bytes of mapped executable memory"))
         #expect(joined.contains("scanned ") && joined.contains("process 1 "))
+        #expect(joined.contains("Lessons/images refused") && !joined.contains("WRITE-SUCCEEDED"), "a worker could write into the libraries or images")
+        for folder in [TutorProcess.executable.resolvingSymlinksInPath().deletingLastPathComponent().path, Self.imagesFolder] {
+            #expect(!FileManager.default.fileExists(atPath: folder + "/red-team-write"))
+            try? FileManager.default.removeItem(atPath: folder + "/red-team-write")
+        }
         // Nothing anywhere in GRADES either.
         let files = FileManager.default.enumerator(atPath: out.path)?.compactMap { $0 as? String } ?? []
         for file in files {
