@@ -67,7 +67,9 @@ public enum Grader {
         let students = try GradeFolders.students(in: request.submissions)
         let mine = request.shard.select(students)
         let hidden = request.sources + [request.submissions, request.out.path] + (request.manifest.map { [$0] } ?? [])
-        let sandbox = GradeSandbox.detect(request.limits, hiding: GradeSandbox.Hidden(paths: hidden))
+        var detected = GradeSandbox.detect(request.limits, hiding: GradeSandbox.Hidden(paths: hidden))
+        if detected.buildsRoot { detected.moduleCache = GradeModuleCache.prepare() }
+        let sandbox = detected
         let store = GradeStore(root: request.out)
         try store.prepare()
         let manifest = try request.manifest.map { try ReleaseManifest.read(URL(fileURLWithPath: $0)) }

@@ -38,7 +38,8 @@ enum GradeRunnerAdapter {
         let process = Subprocess(executable: command[0], arguments: Array(command.dropFirst()),
                                  environment: sandbox.environment(home: folder),
                                  stdoutPath: folder.appendingPathComponent("worker.out").path,
-                                 stderrPath: folder.appendingPathComponent("worker.err").path)
+                                 stderrPath: folder.appendingPathComponent("worker.err").path,
+                                 contained: !sandbox.buildsRoot)   // the private root's own PID namespace contains it
         let termination: Termination
         do { termination = try process.run(shouldKill: { Date() > deadline }) } catch { return .failed("cannot start the worker: \(error)") }
         if termination == .killed {

@@ -16,6 +16,8 @@ public struct GradeSandbox: Sendable {
     var limiter: [String]
     /// The private root is built in `<folder>.root` (an empty folder on the host).
     var buildsRoot: Bool
+    /// The compiler's module cache each worker starts with (a copy in its private cache).
+    var moduleCache = GradeModuleCache(home: nil)
     /// The limits in force, in words (shown in every feedback page).
     public var inForce: [String]
     /// Limits asked for that this machine cannot apply.
@@ -71,7 +73,7 @@ public struct GradeSandbox: Sendable {
         guard buildsRoot else { return isolation + limiter + worker }
         let root = Self.rootFolder(for: folder)
         try? FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        return isolation + [root.path, folder.path, "--"] + limiter + worker
+        return isolation + [moduleCache.folder?.path ?? "-", root.path, folder.path, "--"] + limiter + worker
     }
 
     /// Removes what `command` left on the host (the empty mount point of the private root).
@@ -86,6 +88,8 @@ public struct GradeSandbox: Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = home.path
         environment["TMPDIR"] = home.path
+        // The prepared module cache, copied to the same path in the worker's private cache (never the shared one).
+        if buildsRoot, let cache = moduleCache.home { environment["XDG_CACHE_HOME"] = cache.path }
         return environment
     }
 
@@ -108,7 +112,7 @@ public struct GradeSandbox: Sendable {
         }
         guard (try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)) != nil,
               (try? FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)) != nil else { return false }
-        return works(isolation + [root.path, folder.path, "--", "/bin/true"])
+        return works(isolation + ["-", root.path, folder.path, "--", "/bin/true"])
     }
 
     private static func works(_ command: [String]) -> Bool {
@@ -128,7 +132,7 @@ public struct GradeSandbox: Sendable {
 struct PrivateRoot {
     var hidden: GradeSandbox.Hidden
 
-    /// `unshare … sh -c SCRIPT` up to the script's arguments; the caller appends ROOT WORK -- COMMAND…. Nil when a
+    /// `unshare … sh -c SCRIPT` up to the script's arguments; the caller appends SEED ROOT WORK -- COMMAND…. Nil when a
     /// needed tool is missing.
     func isolationCommand() -> [String]? {
         guard let unshare = BuildEnvironment.findExecutable("unshare"), let setpriv = BuildEnvironment.findExecutable("setpriv"),
@@ -178,7 +182,7 @@ struct PrivateRoot {
             }
     }
 
-    /// Arguments: SETPRIV CACHE N RO… M HIDE… ROOT WORK -- COMMAND…. Builds the root on a tmpfs at ROOT, binds the
+    /// Arguments: SETPRIV CACHE N RO… M HIDE… SEED ROOT WORK -- COMMAND… (SEED: a folder of CACHE copied in, or -). Builds the root on a tmpfs at ROOT, binds the
     /// read-only paths and WORK, covers the hidden paths and the shared cache, pivots into it, drops every
     /// capability and runs COMMAND in WORK. Runs as (namespace) root, in new mount, PID and network namespaces.
     static let script = #"""
@@ -188,7 +192,7 @@ struct PrivateRoot {
     $1"; shift; n=$((n - 1)); done
     n=$1; shift; hide=""; while [ "$n" -gt 0 ]; do hide="$hide
     $1"; shift; n=$((n - 1)); done
-    root=$1 work=$2; shift 2; [ "$1" = "--" ] && shift
+    seed=$1 root=$2 work=$3; shift 3; [ "$1" = "--" ] && shift
     mkdir -p "$cache" 2>/dev/null || true
     mount --make-rprivate /
     mount -t tmpfs -o mode=0755 tutor-root "$root"
@@ -218,7 +222,8 @@ struct PrivateRoot {
     mkdir -p "$root$cache" 2>/dev/null || true
     if [ -d "$root$cache" ]; then
       mount -t tmpfs -o mode=0755 tutor-cache "$root$cache"
-      for seed in "$cache"/library-names-*.json; do if [ -f "$seed" ]; then cp "$seed" "$root$cache/"; fi; done
+      for names in "$cache"/library-names-*.json; do if [ -f "$names" ]; then cp "$names" "$root$cache/"; fi; done
+      if [ "$seed" != "-" ] && [ -d "$seed" ]; then cp -a "$seed" "$root$cache/"; fi
     fi
     mkdir -p "$root$work"
     mount --bind "$work" "$root$work"
