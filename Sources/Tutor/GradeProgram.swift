@@ -1,8 +1,8 @@
 import Foundation
 
 /// Grades one student's lesson inside a worker process: splice, check, and when an exercise breaks the program
-/// (compile error, trap, `exit()`, hang, memory) grade it as failed and check again with it in its `TODO()` form,
-/// so an exercise fails alone.
+/// (compile error, trap, `exit()`, hang, memory) grade it as failed and check again with the course's solution in
+/// its place (its checks not scored), so an exercise fails alone and the steps that use it still run.
 struct GradeProgram {
     var job: WorkerJob
     /// Runs the checks of a spliced lesson (the one door to the runner); `true`: stop at the first broken step.
@@ -13,21 +13,13 @@ struct GradeProgram {
         let source = try LessonParser.parse(text: job.sourceText, path: path)
         var broken: [String: DecidedExercise] = job.decided
         var problems: [String] = []
-        // Nothing attempted: every exercise is as released (or already decided), so there is nothing to build.
         let untouched = Set(source.exercises.filter { Self.isUntouched($0, job.code[$0.exerciseID!]) }.compactMap(\.exerciseID))
-        if source.exercises.allSatisfy({ broken[$0.exerciseID!] != nil || untouched.contains($0.exerciseID!) }) {
-            return WorkerOutcome(exercises: source.exercises.map { step in
-                let id = step.exerciseID!
-                let decided = broken[id] ?? DecidedExercise(status: .todo, note: "TODO not done: the exercise is as released")
-                return ExerciseGrade(id: id, points: 0, possible: GradeTask.possible(step, in: source), status: decided.status,
-                                     note: decided.note, code: job.code[id], tests: [])
-            }, steps: [], images: [:], problems: [])
-        }
         // Exercises left as released are graded `todo` now; like broken ones they run on the course's solution, so
         // the steps that use them run (no rebuild per dependent step) and the other exercises are graded alone.
         for id in untouched where broken[id] == nil {
             broken[id] = DecidedExercise(status: .todo, note: "TODO not done: the exercise is as released")
         }
+        if source.exercises.allSatisfy({ broken[$0.exerciseID!] != nil }) { return nothingToBuild(source, broken: broken) }
         var last: (run: LessonRunResult, checks: CheckResult, lesson: Lesson)?
         var stopEarly = true
         for _ in 0...(source.exercises.count + 2) {
@@ -72,6 +64,15 @@ struct GradeProgram {
         }
         return WorkerOutcome(exercises: exercises, steps: withoutSolutionOutput(last.run.steps, lesson: last.lesson, source: source, broken: broken),
                              images: images(of: last.run), problems: problems + last.checks.errors.map(redactHidden))
+    }
+
+    /// Every exercise decided before anything runs (missing, tampered, as released): nothing to build.
+    func nothingToBuild(_ source: Lesson, broken: [String: DecidedExercise]) -> WorkerOutcome {
+        WorkerOutcome(exercises: source.exercises.map { step in
+            let id = step.exerciseID!
+            return ExerciseGrade(id: id, points: 0, possible: GradeTask.possible(step, in: source), status: broken[id]!.status,
+                                 note: broken[id]!.note, code: job.code[id], tests: [])
+        }, steps: [], images: [:], problems: [])
     }
 
     /// The code to splice: the student's where it is still graded, the course's solution for exercises already

@@ -157,7 +157,8 @@ struct PrivateRoot {
         paths.append(swiftc.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path)
         paths.append(URL(fileURLWithPath: GradeSandbox.tutorExecutable).deletingLastPathComponent().path)
         paths.append(environment.libraryDirectory.resolvingSymlinksInPath().path)
-        paths += [".build/checkouts", "Sources", "Package.swift", "Lessons/images", ".cache/weights"].map { root + "/" + $0 }
+        // The course data the libraries read (CourseFiles, Benchmark) and the default weights.
+        paths += [".build/checkouts", "Sources", "Package.swift", "Lessons/images", "Lessons/benchmark", ".cache/weights"].map { root + "/" + $0 }
         if let weights = ProcessInfo.processInfo.environment["SALIENCY_TUTOR_CACHE"], !weights.isEmpty { paths.append(weights) }
         var seen = Set<String>()
         return paths.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
