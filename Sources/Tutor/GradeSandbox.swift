@@ -53,7 +53,7 @@ public struct GradeSandbox: Sendable {
         if let isolation = PrivateRoot(hidden: hidden).isolationCommand(), probe(isolation) {
             sandbox.isolation = isolation
             sandbox.buildsRoot = true
-            sandbox.inForce.append("a private file system: only the system folders, the toolchain, the course's libraries, images and weights "
+            sandbox.inForce.append("a private file system: only the system folders, the toolchain, the course's libraries, images, benchmark and weights "
                 + "(read-only) and the submission's own folder; the source lessons, the other submissions and the gradebook are not visible")
             sandbox.inForce.append("no network, no view of other processes, no capabilities (new network, PID, mount and user namespaces)")
             sandbox.inForce.append("the grading process's memory is closed to the student's program (non-dumpable)")
