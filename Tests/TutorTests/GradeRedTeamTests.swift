@@ -79,22 +79,27 @@ struct GradeRedTeamTests {
             }
             """,
             "scan-disk": """
-            func rtAttack() -> [String] {
-                var hits: [String] = []
-                var roots = [FileManager.default.currentDirectoryPath, NSTemporaryDirectory(), "/tmp", "/work", "/root", "/home",
-                             "/proc/self/cwd", "/proc/1/cwd", \(swiftLiteral(URL(fileURLWithPath: source).deletingLastPathComponent().path))]
-                var folder = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "/")
-                while folder.path != "/" { folder.deleteLastPathComponent(); roots.append(folder.path) }
-                var seen = 0, opened = 0
-                for root in roots {
-                    guard let walk = FileManager.default.enumerator(atPath: root) else { continue }
-                    while let name = walk.nextObject() as? String, seen < 150_000 {
-                        seen += 1
-                        guard name.hasSuffix(".md") || name.hasSuffix(".swift") || name.hasSuffix(".json") else { continue }
-                        guard let data = rtRead(root + "/" + name) else { continue }
+            func rtWalk(_ folder: String, _ depth: Int, _ seen: inout Int, _ opened: inout Int, _ hits: inout [String]) {
+                guard depth < 24, seen < 300_000, let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+                for name in names {
+                    seen += 1
+                    let path = folder == "/" ? "/" + name : folder + "/" + name
+                    if ["/proc", "/sys", "/dev", "/usr", "/opt", "/etc"].contains(path) { continue }
+                    guard let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType else { continue }
+                    if type == .typeDirectory {
+                        rtWalk(path, depth + 1, &seen, &opened, &hits)
+                    } else if type == .typeRegular, name.hasSuffix(".md") || name.hasSuffix(".swift") || name.hasSuffix(".json"),
+                              let data = rtRead(path) {
                         opened += 1
                         hits += rtHits(data)
                     }
+                }
+            }
+            func rtAttack() -> [String] {
+                // The whole file system (mount points included), the source's folder, and where the programs run.
+                var hits: [String] = [], seen = 0, opened = 0
+                for root in ["/", \(swiftLiteral(URL(fileURLWithPath: source).deletingLastPathComponent().path)), "/proc/self/cwd", "/proc/1/cwd"] {
+                    rtWalk(root, 0, &seen, &opened, &hits)
                 }
                 print("scanned \\(seen) paths, read \\(opened) files")
                 return hits
@@ -188,7 +193,10 @@ struct GradeRedTeamTests {
         }
         let joined = pages.joined()
         #expect(joined.contains("read own executable:") && joined.contains("bytes of mapped executable memory"))
-        #expect(joined.contains("scanned ") && joined.contains("process 1 "))
+        let scanned = joined.range(of: #"scanned (\d+) paths"#, options: .regularExpression)
+            .flatMap { Int(joined[$0].split(separator: " ")[1]) } ?? 0
+        #expect(scanned > 1_000, "the disk scan saw only \(scanned) paths")
+        #expect(joined.contains("process 1 "))
         #expect(joined.contains("Lessons/images refused") && !joined.contains("WRITE-SUCCEEDED"), "a worker could write into the libraries or images")
         for folder in [TutorProcess.executable.resolvingSymlinksInPath().deletingLastPathComponent().path, Self.imagesFolder] {
             #expect(!FileManager.default.fileExists(atPath: folder + "/red-team-write"))
