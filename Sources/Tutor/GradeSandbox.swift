@@ -156,7 +156,13 @@ struct PrivateRoot {
         let swiftc = URL(fileURLWithPath: environment.swiftc).resolvingSymlinksInPath()
         paths.append(swiftc.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path)
         paths.append(URL(fileURLWithPath: GradeSandbox.tutorExecutable).deletingLastPathComponent().path)
-        paths.append(environment.libraryDirectory.resolvingSymlinksInPath().path)
+        let library = environment.libraryDirectory.resolvingSymlinksInPath()
+        paths.append(library.path)
+        // Libraries linked from the build (a shared object of the linked targets, where the runner builds one): made
+        // here if missing, so a worker finds what the grader built instead of building its own.
+        let linked = library.deletingLastPathComponent().appendingPathComponent("tutor-libs")
+        try? FileManager.default.createDirectory(at: linked, withIntermediateDirectories: true)
+        paths.append(linked.path)
         // The course data the libraries read (CourseFiles, Benchmark) and the default weights.
         paths += [".build/checkouts", "Sources", "Package.swift", "Lessons/images", "Lessons/benchmark", ".cache/weights"].map { root + "/" + $0 }
         if let weights = ProcessInfo.processInfo.environment["SALIENCY_TUTOR_CACHE"], !weights.isEmpty { paths.append(weights) }
