@@ -60,7 +60,7 @@ public struct GradeReport: Sendable {
 /// `tutor grade`: every student's lessons, in parallel, into a gradebook, feedback pages and a summary.
 public enum Grader {
     /// Bumped whenever grading changes what a result means, so old results are not reused.
-    static let version = "grade-v1"
+    static let version = "grade-v2"
 
     public static func grade(_ request: GradeRequest) throws -> GradeReport {
         let sources = try sourceLessons(request.sources)
