@@ -8,6 +8,9 @@ public struct CheckOptions: Sendable {
     public var timeout: Double = 300
     /// Wall-clock limit of one test, in seconds (the runner stops a test that hangs and records it as timed out).
     public var testTimeout: Double = 30
+    /// Once a test crashes or hangs, leave out the other tests of its exercise too (grading: such an exercise earns
+    /// nothing, so running its other checks again would only cost time).
+    public var skipExerciseAfterCrash = false
 
     public init() {}
 }
@@ -67,8 +70,13 @@ public struct CheckRunner: Sendable {
             outcome.included == session.included && progress.plan.active.map(\.index) == tests.map(\.index) ? outcome : nil
         }
         let deadline = Date().addingTimeInterval(options.timeout)
-        var attempts = 0
-        while !progress.plan.active.isEmpty, attempts < 3 * (tests.count + lesson.steps.count) + 4 {
+        let maxAttempts = 3 * (tests.count + lesson.steps.count) + 4
+        // Grading stops at broken code: the exercise is replaced and the lesson checked again, so no checks now.
+        let stopped = runner.options.stopAtFirstFailure && run.steps.contains(where: LessonRunner.isFailure)
+        var attempts = stopped ? maxAttempts : 0
+        // What the program on disk was built from: a rerun that only skips more tests needs no new build.
+        var built: (steps: Set<Int>, tests: [Int])?
+        while !progress.plan.active.isEmpty, attempts < maxAttempts {
             attempts += 1
             session.tests = progress.plan.active
             let execution: Execution
@@ -77,9 +85,14 @@ public struct CheckRunner: Sendable {
                 execution = outcome.execution
                 session.checksLineMap = outcome.lineMap
             } else {
-                let built = try build(session, &progress)
-                if built == .retry { continue }
-                if built == .stop { break }
+                let plan = (steps: session.included, tests: progress.plan.active.map(\.index))
+                if built?.steps != plan.steps || built?.tests != plan.tests {
+                    built = nil
+                    let outcome = try build(session, &progress)
+                    if outcome == .retry { continue }
+                    if outcome == .stop { break }
+                    built = plan
+                }
                 execution = try session.execute(limits: limits(lesson, deadline: deadline), skip: progress.skip)
             }
             if read(execution, session: session, lesson: lesson, into: &progress) != .retry { break }
@@ -198,6 +211,12 @@ public struct CheckRunner: Sendable {
             progress.results[id] = result
             if result.status != "failed" { progress.plan.crashed = true }
             progress.skip.append(NSRegularExpression.escapedPattern(for: id))
+            if options.skipExerciseAfterCrash, result.status != "failed" {
+                // Every test of the exercise's suite (ids are `LessonProgram.<suite>/<test>/…`).
+                let suite = "LessonProgram.\(session.generator.suiteName(info.exercise))/"
+                progress.skip.append(NSRegularExpression.escapedPattern(for: suite))
+                progress.skippedAfterCrash.insert(info.exercise)
+            }
             return .retry
         }
         if execution.killReason != nil || (execution.termination != .exited(0) && execution.termination != .exited(1)) {
@@ -241,13 +260,14 @@ public struct CheckRunner: Sendable {
                     }
                     continue
                 }
-                let missing = progress.tampered.map { "tampered: \($0)" } ?? "not run"
+                let missing = progress.tampered.map { "tampered: \($0)" }
+                    ?? (progress.skippedAfterCrash.contains(id) ? "not run: another check of this exercise crashed or timed out" : "not run")
                 let missingStatus = progress.tampered == nil ? "not-run" : "tampered"
                 var matched = Set<String>()
                 for entry in declared {
                     if let info = reported.first(where: { $0.line == entry.line && !matched.contains($0.id) }) {
                         matched.insert(info.id)
-                        results.append(progress.tampered == nil ? progress.results[info.id] ?? info.result("not-run", "not run", info.line)
+                        results.append(progress.tampered == nil ? progress.results[info.id] ?? info.result("not-run", missing, info.line)
                                                                 : info.result("tampered", missing, info.line))
                     } else {
                         results.append(TestResult(name: entry.name, status: missingStatus, message: missing, line: entry.line,
@@ -255,7 +275,7 @@ public struct CheckRunner: Sendable {
                     }
                 }
                 for info in reported where !matched.contains(info.id) {
-                    results.append(progress.tampered == nil ? progress.results[info.id] ?? info.result("not-run", "not run", info.line)
+                    results.append(progress.tampered == nil ? progress.results[info.id] ?? info.result("not-run", missing, info.line)
                                                             : info.result("tampered", missing, info.line))
                 }
             }
@@ -304,6 +324,8 @@ struct CheckProgress {
     var skip: [String] = []
     /// Why a run's events could not be trusted, if one's could not.
     var tampered: String?
+    /// Exercises whose remaining tests were left out after one of them crashed or hung.
+    var skippedAfterCrash: Set<String> = []
 }
 
 /// Places compile errors at Markdown lines, also those inside macro expansions (an `#expect` in a test block): the

@@ -60,17 +60,21 @@ public struct GradeReport: Sendable {
 /// `tutor grade`: every student's lessons, in parallel, into a gradebook, feedback pages and a summary.
 public enum Grader {
     /// Bumped whenever grading changes what a result means, so old results are not reused.
-    static let version = "grade-v1"
+    static let version = "grade-v2"
 
     public static func grade(_ request: GradeRequest) throws -> GradeReport {
         let sources = try sourceLessons(request.sources)
         let students = try GradeFolders.students(in: request.submissions)
         let mine = request.shard.select(students)
-        let sandbox = GradeSandbox.detect(request.limits)
+        let hidden = request.sources + [request.submissions, request.out.path] + (request.manifest.map { [$0] } ?? [])
+        var detected = GradeSandbox.detect(request.limits, hiding: GradeSandbox.Hidden(paths: hidden))
+        if detected.buildsRoot { detected.moduleCache = GradeModuleCache.prepare() }
+        let sandbox = detected
         let store = GradeStore(root: request.out)
         try store.prepare()
         let manifest = try request.manifest.map { try ReleaseManifest.read(URL(fileURLWithPath: $0)) }
         if request.progress { FileHandle.standardError.write(Data("checking the source lessons with their reference solutions…\n".utf8)) }
+        if sandbox.buildsRoot { LibraryNamesPrimer.prime(sources: sources, tasks: []) }
         try SourceCheck.verify(sources, store: store, sandbox: sandbox, limits: request.limits, regrade: request.regrade)
 
         var tasks: [GradeTask] = []
@@ -97,6 +101,7 @@ public enum Grader {
                 tasks.append(GradeTask(student: student, source: source, analysis: analysis, key: key))
             }
         }
+        if sandbox.buildsRoot { LibraryNamesPrimer.prime(sources: sources, tasks: tasks) }
         let progress = GradeProgress(total: tasks.count, enabled: request.progress)
         progress.start()
         let fresh = GradePool.run(tasks, jobs: request.jobs) { task in
@@ -296,5 +301,28 @@ final class GradeProgress: @unchecked Sendable {
     static func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+}
+
+/// Sandboxed workers start with a private, empty runner cache, seeded with the answers of `LibraryNames` (which
+/// top-level names the libraries declare). Asking the compiler here, once for every name the class's exercises
+/// declare, spares each worker its own multi-second probe; what a worker learns later dies with it, so no
+/// submission can write an answer another one reads.
+enum LibraryNamesPrimer {
+    static func prime(sources: [Lesson], tasks: [GradeTask]) {
+        guard let runner = try? LessonRunner(options: RunOptions()) else { return }
+        var names = Set<String>()
+        func collect(_ lesson: Lesson) {
+            let screen = ExerciseScreen(lesson: lesson)
+            for step in lesson.exercises {
+                for (name, _) in screen.topLevelNames(in: step, lines: step.lines) { names.insert(name) }
+            }
+        }
+        sources.forEach(collect)
+        for task in tasks {
+            let text = GradeSplice.splice(task.source, code: task.analysis.code)
+            if let lesson = try? LessonParser.parse(text: text, path: task.source.name + ".md") { collect(lesson) }
+        }
+        _ = try? LibraryNames(environment: runner.environment, cacheRoot: runner.cacheRoot).declared(names)
     }
 }

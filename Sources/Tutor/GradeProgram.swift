@@ -1,68 +1,112 @@
 import Foundation
 
 /// Grades one student's lesson inside a worker process: splice, check, and when an exercise breaks the program
-/// (compile error, trap, `exit()`, hang, memory) grade it as failed and check again with it in its `TODO()` form,
-/// so an exercise fails alone.
+/// (compile error, trap, `exit()`, hang, memory) grade it as failed and check again with the course's solution in
+/// its place (its checks not scored), so an exercise fails alone and the steps that use it still run.
 struct GradeProgram {
     var job: WorkerJob
-    /// Runs the checks of a spliced lesson (the one door to the runner).
-    var check: (Lesson, GradeLimits) throws -> (run: LessonRunResult, checks: CheckResult)
+    /// Runs the checks of a spliced lesson (the one door to the runner); `true`: stop at the first broken step.
+    var check: (Lesson, GradeLimits, Bool) throws -> (run: LessonRunResult, checks: CheckResult)
 
     func grade() throws -> WorkerOutcome {
         let path = job.lesson + ".md"
         let source = try LessonParser.parse(text: job.sourceText, path: path)
         var broken: [String: DecidedExercise] = job.decided
         var problems: [String] = []
-        // Nothing attempted: every exercise is as released (or already decided), so there is nothing to build.
         let untouched = Set(source.exercises.filter { Self.isUntouched($0, job.code[$0.exerciseID!]) }.compactMap(\.exerciseID))
-        if source.exercises.allSatisfy({ broken[$0.exerciseID!] != nil || untouched.contains($0.exerciseID!) }) {
-            return WorkerOutcome(exercises: source.exercises.map { step in
-                let id = step.exerciseID!
-                let decided = broken[id] ?? DecidedExercise(status: .todo, note: "TODO not done: the exercise is as released")
-                return ExerciseGrade(id: id, points: 0, possible: GradeTask.possible(step, in: source), status: decided.status,
-                                     note: decided.note, code: job.code[id], tests: [])
-            }, steps: [], images: [:], problems: [])
+        // Exercises left as released are graded `todo` now; like broken ones they run on the course's solution, so
+        // the steps that use them run (no rebuild per dependent step) and the other exercises are graded alone.
+        for id in untouched where broken[id] == nil {
+            broken[id] = DecidedExercise(status: .todo, note: "TODO not done: the exercise is as released")
         }
+        if source.exercises.allSatisfy({ broken[$0.exerciseID!] != nil }) { return nothingToBuild(source, broken: broken) }
         var last: (run: LessonRunResult, checks: CheckResult, lesson: Lesson)?
-        for _ in 0...(source.exercises.count + 1) {
-            let code = job.code.filter { broken[$0.key] == nil }
-            let text = GradeSplice.splice(source, code: code)
+        var stopEarly = true
+        for _ in 0...(source.exercises.count + 2) {
+            let code = spliceCode(source, broken: broken)
+            let text = GradeSplice.splice(source, code: code.all)
             let lesson: Lesson
             do { lesson = try LessonParser.parse(text: text, path: path) } catch TutorError.invalidLesson(let issues) {
-                let blamed = blameParseIssues(issues, text: text, source: source, code: code)
+                let blamed = blameParseIssues(issues, text: text, source: source, code: code.student)
                 guard !blamed.isEmpty else { throw TutorError.invalidLesson(issues) }
                 broken.merge(blamed) { old, _ in old }
                 continue
             }
             let outcome: (run: LessonRunResult, checks: CheckResult)
-            do { outcome = try check(lesson, job.limits) } catch {
+            do { outcome = try check(lesson, job.limits, stopEarly) } catch {
                 // The runner gave up on the whole program: blame the first exercise that still runs student code.
-                guard let id = source.exercises.compactMap(\.exerciseID).first(where: { code[$0] != nil }) else { throw error }
+                guard let id = source.exercises.compactMap(\.exerciseID).first(where: { code.student[$0] != nil }) else { throw error }
                 broken[id] = DecidedExercise(status: .compileError, note: "the lesson program does not build with this code: \(error)")
                 problems.append("\(id): \(error)")
                 continue
             }
             last = (outcome.run, outcome.checks, lesson)
-            var blamed = blame(outcome.run, lesson: lesson, source: source, code: code)
+            var blamed = blame(outcome.run, lesson: lesson, source: source, code: code.student)
             if blamed.isEmpty, Self.isTampered(outcome.checks) {
                 // The runner voids a whole run whose events were cut short or forged (an `exit()` inside a check,
                 // writes to its channel): find the exercise whose code does it, so the others keep their points.
-                for id in try tamperingExercises(source: source, path: path, code: code) {
+                for id in try tamperingExercises(source: source, path: path, broken: broken) {
                     blamed[id] = DecidedExercise(status: .tampered, note: "tampered: with this exercise's code the check "
                         + "program's run ends early or is forged (exit(), or writes to the runner's channel)")
                 }
             }
-            if blamed.isEmpty { break }
+            let stopped = stopEarly && outcome.run.steps.contains(where: LessonRunner.isFailure)
+            if blamed.isEmpty {
+                // A failure no student code explains: check once more without stopping, so the checks still run.
+                if stopped { stopEarly = false; continue }
+                break
+            }
             broken.merge(blamed) { old, _ in old }
-            // Run again only when some other exercise still has student code to grade.
-            if !job.code.keys.contains(where: { broken[$0] == nil }) { break }
         }
         guard let last else { throw TutorError.setup("grading \(path) never got a program to run") }
         let exercises = source.exercises.map { step in
             score(step, checks: last.checks, run: last.run, lesson: last.lesson, broken: broken[step.exerciseID!])
         }
-        return WorkerOutcome(exercises: exercises, steps: last.run.steps, images: images(of: last.run),
-                             problems: problems + last.checks.errors.map(redactHidden))
+        return WorkerOutcome(exercises: exercises, steps: withoutSolutionOutput(last.run.steps, lesson: last.lesson, source: source, broken: broken),
+                             images: images(of: last.run), problems: problems + last.checks.errors.map(redactHidden))
+    }
+
+    /// Every exercise decided before anything runs (missing, tampered, as released): nothing to build.
+    func nothingToBuild(_ source: Lesson, broken: [String: DecidedExercise]) -> WorkerOutcome {
+        WorkerOutcome(exercises: source.exercises.map { step in
+            let id = step.exerciseID!
+            return ExerciseGrade(id: id, points: 0, possible: GradeTask.possible(step, in: source), status: broken[id]!.status,
+                                 note: broken[id]!.note, code: job.code[id], tests: [])
+        }, steps: [], images: [:], problems: [])
+    }
+
+    /// The code to splice: the student's where it is still graded, the course's solution for exercises already
+    /// decided (their checks are not scored).
+    func spliceCode(_ source: Lesson, broken: [String: DecidedExercise]) -> (all: [String: [String]], student: [String: [String]]) {
+        let student = job.code.filter { broken[$0.key] == nil }
+        var all = student
+        for step in source.exercises where broken[step.exerciseID!] != nil { all[step.exerciseID!] = step.lines }
+        return (all, student)
+    }
+
+    /// Steps that ran on the course's solution of an exercise the student did not finish: their output would show
+    /// what the solution computes, so it is left out and the step says why.
+    func withoutSolutionOutput(_ steps: [StepResult], lesson: Lesson, source: Lesson, broken: [String: DecidedExercise]) -> [StepResult] {
+        let replaced = source.exercises.filter { broken[$0.exerciseID!] != nil }
+        guard !replaced.isEmpty else { return steps }
+        return steps.map { result in
+            guard let step = lesson.step(result.index) else { return result }
+            var result = result
+            if let id = step.exerciseID, broken[id] != nil {
+                result.output = []
+                result.stderr = ""
+                result.note = "graded separately: \(broken[id]!.note)"
+                return result
+            }
+            let users = replaced.filter { exercise in
+                exercise.fenceLine < step.fenceLine && GradeSplice.declaredNames(exercise).contains { GradeSplice.mentions(step.lines, $0) }
+            }.map { "`\($0.exerciseID!)`" }
+            guard !users.isEmpty, !result.output.isEmpty || !result.stderr.isEmpty else { return result }
+            result.output = []
+            result.stderr = ""
+            result.note = "ran with the course's solution for \(users.joined(separator: ", ")), which yours did not complete; its output is not shown"
+            return result
+        }
     }
 
     /// True when the runner voided the run's checks as tampered.
@@ -72,11 +116,13 @@ struct GradeProgram {
 
     /// The exercises whose student code makes a run tampered: each is tried alone in its `TODO()` form (last first);
     /// when no single one explains it, all of them.
-    func tamperingExercises(source: Lesson, path: String, code: [String: [String]]) throws -> [String] {
-        let candidates = source.exercises.compactMap(\.exerciseID).filter { code[$0] != nil }
+    func tamperingExercises(source: Lesson, path: String, broken: [String: DecidedExercise]) throws -> [String] {
+        let candidates = source.exercises.compactMap(\.exerciseID).filter { spliceCode(source, broken: broken).student[$0] != nil }
         for id in candidates.reversed() {
-            let lesson = try LessonParser.parse(text: GradeSplice.splice(source, code: code.filter { $0.key != id }), path: path)
-            guard let outcome = try? check(lesson, job.limits) else { continue }
+            var without = broken
+            without[id] = DecidedExercise(status: .tampered, note: "")
+            let lesson = try LessonParser.parse(text: GradeSplice.splice(source, code: spliceCode(source, broken: without).all), path: path)
+            guard let outcome = try? check(lesson, job.limits, false) else { continue }
             if !Self.isTampered(outcome.checks) { return [id] }
         }
         return candidates
@@ -179,7 +225,7 @@ struct GradeProgram {
             let notRun = tests.map { GradedTest(name: $0.name, status: "not-run", message: $0.hidden ? nil : "not run: \(broken.note)", points: $0.points, hidden: $0.hidden) }
             return ExerciseGrade(id: id, points: 0, possible: possible, status: broken.status, note: broken.note, code: code, tests: notRun)
         }
-        let earned = tests.filter { $0.status == "passed" }.reduce(0) { $0 + $1.points }
+        var earned = tests.filter { $0.status == "passed" }.reduce(0) { $0 + $1.points }
         let exerciseIndex = lesson.exercises.first(where: { $0.exerciseID == id })?.index
         let stepStatus = run.steps.first(where: { $0.index == exerciseIndex })?.status
         let status: GradeStatus
@@ -203,6 +249,8 @@ struct GradeProgram {
             status = .failed
             note = "\(failing.count) of \(tests.count) checks failed"
         }
+        // A check that crashed or hung stopped the exercise's other checks: it costs the whole exercise.
+        if [.crashed, .timeout, .memory].contains(status) { earned = 0 }
         return ExerciseGrade(id: id, points: earned, possible: possible, status: status, note: note, code: code, tests: tests)
     }
 

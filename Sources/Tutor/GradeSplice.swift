@@ -4,7 +4,7 @@ import Foundation
 /// the instructor's copy, so steps, public and hidden tests are the originals whatever the student handed in.
 enum GradeSplice {
     /// The graded file: the released form of the instructor's lesson with each exercise's code replaced by
-    /// `code[id]` (absent: the `TODO()` form), and the hidden test blocks appended at the end. Built on the released
+    /// `code[id]` (absent: the `TODO()` form), and the hidden test blocks appended at the end (their macros rewritten). Built on the released
     /// form, every line keeps the number it has in the student's own copy, so feedback lines match their file and
     /// say nothing about the hidden blocks.
     static func splice(_ source: Lesson, code: [String: [String]]) -> String {
@@ -23,7 +23,9 @@ enum GradeSplice {
         let sourceLines = StudentForm.normalizedLines(source.text)
         for step in source.steps {
             guard case .test(_, _, true) = step.role else { continue }
-            lines += [""] + sourceLines[(step.fenceLine - 1)...StudentForm.closingFence(of: step, in: sourceLines)]
+            let block = Array(sourceLines[(step.fenceLine - 1)...StudentForm.closingFence(of: step, in: sourceLines)])
+            // Compiled without the source text Swift Testing's macros would keep (HiddenCheckRewrite).
+            lines += [""] + [block[0]] + HiddenCheckRewrite.rewrite(Array(block.dropFirst().dropLast()), tag: step.index) + [block[block.count - 1]]
         }
         return lines.joined(separator: "\n")
     }

@@ -65,7 +65,9 @@ extension LessonRunner {
             options.progress?(.compiling(lesson: lesson.path))
             session.tests = riding ? piggyback?.tests : nil
             let compiled = try session.compile()
-            if riding && !compiled.ok {
+            // A failed build with the checks riding along is tried again without them, unless grading stops anyway
+            // at an error in a step's own code.
+            if riding && !compiled.ok && !(options.stopAtFirstFailure && hasStepError(compiled.diagnostics, lesson: lesson, session: session)) {
                 riding = false
                 attempt -= 1
                 continue
@@ -75,7 +77,7 @@ extension LessonRunner {
                 warnings[index] = diagnostics
             }
             if !compiled.ok {
-                let failing = byStep.filter { $0.key >= 0 && $0.value.contains { $0.severity == "error" } }
+                let failing = byStep.filter { $0.key >= 0 && lesson.step($0.key)?.isTest != true && $0.value.contains { $0.severity == "error" } }
                 guard !failing.isEmpty else {
                     throw TutorError.setup("the lesson program did not build and no error points at a step:\n\(compiled.log)")
                 }
@@ -103,6 +105,7 @@ extension LessonRunner {
                         exclude(index)
                     }
                 }
+                if options.stopAtFirstFailure { break }
                 continue
             }
 
@@ -208,6 +211,7 @@ extension LessonRunner {
             }
             results[failed] = result
             exclude(failed)
+            if options.stopAtFirstFailure, Self.isFailure(result) || culprit.flatMap({ results[$0] }).map(Self.isFailure) == true { break }
         }
 
         // Steps not decided yet: take the provisional result of the latest run, or mark them not run.
@@ -266,6 +270,18 @@ extension LessonRunner {
             result.diagnostics = own
         }
         return result
+    }
+
+    /// True when a compile error lies in a program step's code (not in checks compiled along).
+    private func hasStepError(_ diagnostics: [Diagnostic], lesson: Lesson, session: ProgramSession) -> Bool {
+        attribute(diagnostics, lesson: lesson, replacements: session.replacements).contains { index, found in
+            index >= 0 && lesson.step(index)?.isTest == false && found.contains { $0.severity == "error" }
+        }
+    }
+
+    /// A step result that stops a `stopAtFirstFailure` run: broken code, not an unfinished exercise.
+    static func isFailure(_ result: StepResult) -> Bool {
+        [.compileError, .trapped, .timedOut, .tampered].contains(result.status)
     }
 
     /// The string literal of a `TODO("…")` call, if the line has one.

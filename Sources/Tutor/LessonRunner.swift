@@ -15,6 +15,9 @@ public struct RunOptions: Sendable {
     /// The folder the reports go to: never an input of the lesson, so writing a report does not invalidate its cache
     /// (a workspace keeps its reports inside itself).
     public var reportFolder: String?
+    /// Stop at the first step that does not compile, traps, times out or is tampered with, instead of leaving it out
+    /// and building again (grading: the exercise to blame is replaced and the lesson run once more anyway).
+    public var stopAtFirstFailure = false
     /// Where the libraries are (default: next to `tutor`).
     public var libraryDirectory: String?
     /// Called with progress lines (step started, summary).

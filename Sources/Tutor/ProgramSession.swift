@@ -134,6 +134,8 @@ final class ProgramSession {
         let termination = try PhaseTimes.shared.measure(typecheckOnly ? "typecheck" : "compile+link") { try process.run() }
         let log = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(atPath: out)  // it may quote hidden checks; callers get it in memory only
+        // The program runs next to its sources: the checks' source (hidden ones too) must not be there to read.
+        try? FileManager.default.removeItem(at: workDirectory.appendingPathComponent("checks.swift"))
         return (termination == .exited(0), DiagnosticParser.parse(log), log)
     }
 

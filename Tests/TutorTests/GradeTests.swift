@@ -129,6 +129,10 @@ struct GradeTests {
         #expect(!carol.contains("SECRET-MESSAGE-DOUBLE") && !carol.contains("#expect(double(-4)"))
         #expect(carol.contains("double of 21: 23"))
         #expect(carol.contains("no network") && carol.contains("RLIMIT_DATA"))
+        // Frank's `double` traps: the steps that use it ran on the course's solution, whose output is not shown.
+        let frank = try String(contentsOf: out.appendingPathComponent("frank/small-course.html"), encoding: .utf8)
+        #expect(frank.contains("ran with the course's solution for `double`, which yours did not complete; its output is not shown"))
+        #expect(!frank.contains("double of 21: 42"))
         let hank = try String(contentsOf: out.appendingPathComponent("hank/small-course.html"), encoding: .utf8)
         #expect(hank.contains("tampered"))
         let summary = try String(contentsOf: out.appendingPathComponent("summary.html"), encoding: .utf8)
