@@ -111,7 +111,18 @@ public struct TerminalFeedback {
 
     private func checkLines(_ checks: CheckResult, _ lines: [Substring]) -> [String] {
         var out: [String] = []
+        let unfinished = Set(run.steps.filter { $0.status == .todo }.compactMap { lesson.step($0.index)?.exerciseID })
         for exercise in checks.exercises {
+            // An unfinished exercise's checks all wait for it (not run, or stopped by its TODO): one line says so
+            // instead of one per check.
+            let open = exercise.tests.filter { $0.status != "passed" }
+            let waiting = open.filter { $0.status == "not-run" || ($0.message ?? "").hasPrefix("TODO not done") }
+            if waiting.count > 1, waiting.count == open.count,
+               unfinished.contains(exercise.id) || waiting.contains(where: { $0.status != "not-run" }) {
+                out.append(style.bold("\(lesson.path):\(exercise.line):") + " " + label(waiting[0].status)
+                           + " \(exercise.id) › its \(waiting.count) checks wait for the exercise to be done")
+                continue
+            }
             for test in exercise.tests where test.status != "passed" {
                 if test.hidden {
                     // A hidden test is placed at its block's fence, never at a line inside the block.

@@ -169,6 +169,33 @@ struct LearnerLoopTests {
         #expect(todo.0.stderr.contains("    TODO(\"divide by two\")\n    ^"), "\(todo.0.stderr)")
     }
 
+    @Test("an unfinished exercise's checks are one line that says they wait for it, not one line per check")
+    func unfinishedExerciseChecksInOneLine() throws {
+        let folder = TutorProcess.outputFolder("loop-todo-grouped")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let lesson = folder.appendingPathComponent("todo-two-checks.md")
+        try """
+        # Two checks wait for one exercise
+
+        ```swift exercise id=halve
+        func halve(_ x: Int) -> Int {
+            TODO("divide by two")
+        }
+        ```
+
+        ```swift test for=halve
+        @Test func halvesTen() { #expect(halve(10) == 5) }
+        @Test func halvesZero() { #expect(halve(0) == 0) }
+        ```
+
+        """.write(to: lesson, atomically: true, encoding: .utf8)
+        let (output, result) = try Self.check(lesson.path, folder: folder)
+        // No step calls `halve`, so its checks are what meet the TODO.
+        #expect(result.exercises.first?.tests.map(\.status) == ["failed", "failed"])
+        let waiting = output.stderr.split(separator: "\n").filter { $0.contains("halve ›") }
+        #expect(waiting.count == 1 && waiting[0].contains("halve › its 2 checks wait for the exercise to be done"), "\(output.stderr)")
+    }
+
     @Test("colour only on a terminal, and not with NO_COLOR")
     func colourOnTerminalOnly() throws {
         let lesson = TutorProcess.lesson("exercise-compile-error")
