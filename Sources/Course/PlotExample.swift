@@ -142,25 +142,31 @@ struct MapStyle {
 extension Heatmap {
     /// The map enlarged bilinearly to the photo's size and blended at half opacity over a greyed copy of it.
     func smoothOverlay(on image: Image) -> Image {
-        let grey = image.gray()
-        let (width, height) = (image.width, image.height)
-        var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        for y in 0..<height {
-            let (y0, y1, fy) = PanelLayout.sample(y, out: height, in: self.height)
-            for x in 0..<width {
-                let (x0, x1, fx) = PanelLayout.sample(x, out: width, in: self.width)
-                let top = scaled[y0 * self.width + x0] * (1 - fx) + scaled[y0 * self.width + x1] * fx
-                let bottom = scaled[y1 * self.width + x0] * (1 - fx) + scaled[y1 * self.width + x1] * fx
-                let (r, g, b) = colormap.color(at: top * (1 - fy) + bottom * fy)
-                let base = Float(grey.pixels[y * width + x])
-                let o = (y * width + x) * 3
-                pixels[o] = UInt8((0.5 * base + 0.5 * Float(r)).rounded())
-                pixels[o + 1] = UInt8((0.5 * base + 0.5 * Float(g)).rounded())
-                pixels[o + 2] = UInt8((0.5 * base + 0.5 * Float(b)).rounded())
-            }
-        }
-        return Image(width: width, height: height, channels: 3, pixels: pixels)
+        blendedOverGrey(scaled, width: width, height: height, colormap: colormap, on: image)
     }
+}
+
+/// A `width × height` plane of values in 0…1, enlarged bilinearly to the photo's size, coloured through `colormap`
+/// and blended at half opacity over a greyed copy of the photo.
+func blendedOverGrey(_ scaled: [Float], width mapWidth: Int, height mapHeight: Int, colormap: Colormap, on image: Image) -> Image {
+    let grey = image.gray()
+    let (width, height) = (image.width, image.height)
+    var pixels = [UInt8](repeating: 0, count: width * height * 3)
+    for y in 0..<height {
+        let (y0, y1, fy) = PanelLayout.sample(y, out: height, in: mapHeight)
+        for x in 0..<width {
+            let (x0, x1, fx) = PanelLayout.sample(x, out: width, in: mapWidth)
+            let top = scaled[y0 * mapWidth + x0] * (1 - fx) + scaled[y0 * mapWidth + x1] * fx
+            let bottom = scaled[y1 * mapWidth + x0] * (1 - fx) + scaled[y1 * mapWidth + x1] * fx
+            let (r, g, b) = colormap.color(at: top * (1 - fy) + bottom * fy)
+            let base = Float(grey.pixels[y * width + x])
+            let o = (y * width + x) * 3
+            pixels[o] = UInt8((0.5 * base + 0.5 * Float(r)).rounded())
+            pixels[o + 1] = UInt8((0.5 * base + 0.5 * Float(g)).rounded())
+            pixels[o + 2] = UInt8((0.5 * base + 0.5 * Float(b)).rounded())
+        }
+    }
+    return Image(width: width, height: height, channels: 3, pixels: pixels)
 }
 
 /// A 3-channel tensor (item `item` of N×3×H×W, e.g. a raw input gradient) as an RGB picture: each channel scaled
@@ -225,25 +231,7 @@ public func overlayImage(
     guard let plane = MapPlane(map, item: item) else {
         fatalError("overlayImage: expected an N×1×h×w map with item \(item), got \(map.shape)", file: file, line: line)
     }
-    let scaled = plane.scaled(clip: clip)
-    let grey = image.gray()
-    let (width, height) = (image.width, image.height)
-    var pixels = [UInt8](repeating: 0, count: width * height * 3)
-    for y in 0..<height {
-        let (y0, y1, fy) = PanelLayout.sample(y, out: height, in: plane.height)
-        for x in 0..<width {
-            let (x0, x1, fx) = PanelLayout.sample(x, out: width, in: plane.width)
-            let top = scaled[y0 * plane.width + x0] * (1 - fx) + scaled[y0 * plane.width + x1] * fx
-            let bottom = scaled[y1 * plane.width + x0] * (1 - fx) + scaled[y1 * plane.width + x1] * fx
-            let (r, g, b) = colormap.color(at: top * (1 - fy) + bottom * fy)
-            let base = Float(grey.pixels[y * width + x])
-            let o = (y * width + x) * 3
-            pixels[o] = UInt8((0.5 * base + 0.5 * Float(r)).rounded())
-            pixels[o + 1] = UInt8((0.5 * base + 0.5 * Float(g)).rounded())
-            pixels[o + 2] = UInt8((0.5 * base + 0.5 * Float(b)).rounded())
-        }
-    }
-    return Image(width: width, height: height, channels: 3, pixels: pixels)
+    return blendedOverGrey(plane.scaled(clip: clip), width: plane.width, height: plane.height, colormap: colormap, on: image)
 }
 
 /// One h×w plane of a map tensor, read out once.

@@ -82,9 +82,9 @@ public struct TerminalFeedback {
             case .todo:
                 out += message(.todo, step.message ?? "TODO not done", line: step.failureLine ?? step.line, column: nil, lines)
                 // The TODO lies in an exercise; the step that reached it may be a later one.
-                if let id = lesson.step(containingLine: step.failureLine ?? step.line)?.exerciseID ?? lesson.step(step.index)?.exerciseID,
-                   !lesson.hints(for: id).isEmpty {
-                    out.append("   " + style.cyan("help: ") + "`tutor hint \(lesson.path) \(id)` shows a hint (\(lesson.hints(for: id).count) in all)")
+                if let id = lesson.step(containingLine: step.failureLine ?? step.line)?.exerciseID ?? lesson.step(step.index)?.exerciseID {
+                    let hints = lesson.hints(for: id).count
+                    if hints > 0 { out.append("   " + style.cyan("help: ") + "`tutor hint \(lesson.path) \(id)` shows a hint (\(hints) in all)") }
                 }
             case .timedOut, .unexpectedSuccess, .tampered:
                 out += message(.error, step.message ?? step.status.rawValue, line: step.failureLine ?? step.line, column: nil, lines)
