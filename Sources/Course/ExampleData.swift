@@ -65,9 +65,7 @@ public struct ExampleData {
     /// EfficientNet-Lite0 with the default ImageNet weights.
     /// - Throws: `CourseError.missingFile` when the weights have not been fetched (`make weights`).
     public static func pretrainedLite0() throws -> Module {
-        let model = makeModel(.efficientnetLite0, initialization: .hashed)
-        try model.load(loadStateDict(from: weightsURL()), strict: true)
-        return model
+        try makeModel(.efficientnetLite0, loading: DecodedWeights.stateDict(at: weightsURL()))
     }
 
     /// The default Lite0 weights: where Models looks for them, else `<repository>/.cache/weights` (lesson programs
@@ -89,5 +87,30 @@ public struct ExampleData {
         case .lite0: .lite0
         default: .imagenet
         }
+    }
+}
+
+/// Checkpoints decoded earlier in this process, by path and file identity: a lesson's steps and each of its checks
+/// load the same weights, and decoding them again cost ~30 ms each time. Tensors are copy-on-write, so a model
+/// whose weights are changed never changes the decoded copy.
+enum DecodedWeights {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var decoded: [String: (identity: String, weights: StateDict)] = [:]
+
+    /// The state dict in `url`, decoded once per version of the file.
+    static func stateDict(at url: URL) throws -> StateDict {
+        let path = url.path
+        let identity = identityOf(path)
+        if let identity, let hit = lock.withLock({ decoded[path] }), hit.identity == identity { return hit.weights }
+        let weights = try loadStateDict(from: url)
+        if let identity { lock.withLock { decoded[path] = (identity, weights) } }
+        return weights
+    }
+
+    /// Device, inode, size and modification time; nil when the file cannot be examined (then nothing is kept).
+    private static func identityOf(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return "\(info.st_dev)/\(info.st_ino)/\(info.st_size)/\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
     }
 }

@@ -20,8 +20,12 @@ func blasCoreName() -> String {
 }
 
 
-/// Sets the number of threads OpenBLAS uses.
-func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+/// Makes OpenBLAS single-threaded and stops the workers it started at load time, which would otherwise spin for
+/// ~0.1 s and take a core from the engine's loops (or the compiler) at the start of every process.
+func stopBLASWorkers() {
+    openblas_set_num_threads(1)
+    _ = blas_thread_shutdown_()
+}
 
 /// Row-major single-precision matrix-vector product: y = alpha · op(A) · x + beta · y, A m×n.
 @inline(__always)
@@ -39,7 +43,7 @@ func sgemv(
 
 /// Makes OpenBLAS single-threaded once, before the first engine GEMM.
 let blasSingleThreaded: Bool = {
-    openblas_set_num_threads(1)
+    stopBLASWorkers()
     return true
 }()
 

@@ -18,7 +18,7 @@ public enum OpenBLASSetup {
         let env = ProcessInfo.processInfo.environment
         let n = count ?? env["OPENBLAS_NUM_THREADS"].flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount
         EngineThreads.count = max(1, n)
-        setBLASThreads(1)
+        _ = blasSingleThreaded
     }
 
     /// The core type this CPU supports according to /proc/cpuinfo, or nil when unknown.

@@ -20,6 +20,12 @@ final class RunnerChannel: @unchecked Sendable {
         var assets: String?
         var skip: [String]?
         var filter: [String]?
+        /// Write step images for speed rather than size (the learner's checks; never a published site).
+        var fastImages: Bool?
+        /// Run the checks at once, without the steps (the runner runs the steps in a program of their own).
+        var checksOnly: Bool?
+        /// Run the steps only: the checks run in a program of their own.
+        var stepsOnly: Bool?
     }
 
     let settings: Settings?
@@ -165,6 +171,9 @@ public final class __TutorRun: @unchecked Sendable {
         LessonEventLog.shared.stepEnded(index)
     }
 
+    /// True when the runner asked for the checks alone: the program goes straight to them, skipping every step.
+    public var checksOnly: Bool { live && RunnerChannel.shared.settings?.checksOnly == true }
+
     /// Marks the end of the last step.
     public func programEnded() {
         guard live else { return tamper("programEnded") }
@@ -177,6 +186,11 @@ public final class __TutorRun: @unchecked Sendable {
         guard live else {
             tamper("runChecks")
             exit(70)
+        }
+        if RunnerChannel.shared.settings?.stepsOnly == true {
+            fflush(stdout)
+            fflush(stderr)
+            exit(0)
         }
         let passed = await SwiftTestingBridge.run(
             skip: RunnerChannel.shared.settings?.skip ?? [], filter: RunnerChannel.shared.settings?.filter ?? []
@@ -202,6 +216,7 @@ public func __tutorConnect() -> __TutorRun {
         return __TutorRun(live: false)
     }
     setvbuf(stdout, nil, _IOLBF, 0)  // output printed just before a crash survives
+    OpenBLASSetup.configureThreads()  // before the first step: OpenBLAS's idle workers would spin through it
     _ = RunnerChannel.shared
     LessonEventLog.shared.emit("programBegan")
     return __TutorRun(live: true)

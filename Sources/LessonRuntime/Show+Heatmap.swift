@@ -26,15 +26,15 @@ public func show(
     let described = alt ?? name
     let note = heatmap.description
     // Maps are written at their own resolution; the report scales them up crisply (image-rendering: pixelated).
-    recordImage({ try heatmap.render().writePNG(to: $0) },
+    recordImage({ try heatmap.render().writePNG(to: $0, fast: fastStepImages) },
                 role: "heatmap", title: title.map { "\($0) — heatmap (\(heatmap.colormap.name))" } ?? "heatmap (\(heatmap.colormap.name))",
                 alt: "\(described): heatmap, \(heatmap.colormap.name) colormap, \(note)", group: group)
     if let image {
-        recordImage({ try heatmap.overlay(on: image, file: file, line: line).writePNG(to: $0) },
+        recordImage({ try heatmap.overlay(on: image, file: file, line: line).writePNG(to: $0, fast: fastStepImages) },
                     role: "overlay", title: "overlay on the image",
                     alt: "\(described): heatmap blended over the input image", group: group)
     }
-    recordImage({ try heatmap.grayscale().writePNG(to: $0) },
+    recordImage({ try heatmap.grayscale().writePNG(to: $0, fast: fastStepImages) },
                 role: "grayscale", title: "grayscale (TorchRay style)",
                 alt: "\(described): grayscale map, white is most salient", group: group)
     // The colour bar is described, not drawn: the report draws it as SVG with its labels as real text.

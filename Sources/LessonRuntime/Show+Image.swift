@@ -6,7 +6,7 @@ import Foundation
 /// show(image: example.image, title: "The photo as the model sees it")
 /// ```
 public func show(image: Image, title: String? = nil, alt: String? = nil) {
-    recordImage({ try image.writePNG(to: $0) }, role: "image", title: title, alt: alt)
+    recordImage({ try image.writePNG(to: $0, fast: fastStepImages) }, role: "image", title: title, alt: alt)
 }
 
 /// Shows a figure of panels (`plotExample`, `plotMaps`, `Grid.render()`): the report sets its title and captions as
@@ -30,7 +30,7 @@ public func show(image figure: PanelFigure, title: String? = nil, alt: String? =
         let which = "panel \(index + 1) of \(figure.panels.count): \(caption ?? panel.role.rawValue)"
         fields["altSuffix"] = which
         fields["altDefault"] = "\(described) — \(which)"
-        recordImage({ try panel.image.writePNG(to: $0) }, role: panel.role.rawValue, title: caption,
+        recordImage({ try panel.image.writePNG(to: $0, fast: fastStepImages) }, role: panel.role.rawValue, title: caption,
                     alt: alt.map { "\($0) — \(which)" }, group: group, note: panel.note, extra: fields)
     }
     for scale in figure.colorScales {

@@ -11,6 +11,9 @@ public func show<T>(_ value: T, title: String? = nil) {
 }
 
 /// Writes an image of the current step and records it (title, alt text, what it shows) for the report.
+/// The runner asked for images written for speed (see `RunnerChannel.Settings.fastImages`).
+var fastStepImages: Bool { RunnerChannel.shared.settings?.fastImages == true }
+
 func recordImage(_ write: (URL) throws -> Void, role: String, title: String?, alt: String?, group: Int? = nil,
                  note: String? = nil, fileExtension: String = "png", extra: [String: Any] = [:]) {
     guard let url = LessonEventLog.shared.nextImageURL(role: role, extension: fileExtension) else {

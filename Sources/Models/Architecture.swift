@@ -78,6 +78,15 @@ public func makeModel(_ arch: Architecture, initialization: Initialization = .se
     arch.build().initialize(initialization)
 }
 
+/// Builds `arch` with every parameter and buffer taken from `stateDict` (a strict load, so no initialisation is
+/// computed only to be overwritten).
+/// - Throws: `ModelError` when a key is missing or unexpected or a shape differs.
+public func makeModel(_ arch: Architecture, loading stateDict: StateDict) throws -> Module {
+    let model = arch.build()
+    try model.load(stateDict, strict: true)
+    return model
+}
+
 /// A network together with what it is and whether its weights are trained, for display.
 ///
 /// ```swift

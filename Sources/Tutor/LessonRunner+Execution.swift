@@ -17,6 +17,7 @@ extension LessonRunner {
         let session = ProgramSession(lesson: lesson, environment: environment, generator: generator, workDirectory: work,
                                      included: Set(programSteps.map(\.index)))
         session.incrementalRoot = options.useCache ? cacheRoot : nil
+        session.fastImages = piggyback != nil
         var results: [Int: StepResult] = [:]
         var provisional: [Int: StepResult] = [:]
         var warnings: [Int: [Diagnostic]] = [:]
@@ -113,13 +114,29 @@ extension LessonRunner {
             let limits = ExecutionLimits(stepTimeout: { index in lesson.step(index)?.timeout ?? options.stepTimeout },
                                          deadline: deadline,
                                          quietTest: riding ? piggyback.map { ($0.testTimeout, $0.timeoutReason) } : nil)
-            let execution = try session.execute(limits: limits, onStep: { index in
+            // The checks beside the steps, in a second run of the same program, when nothing links them.
+            let beside = riding && session.checksApart ? try session.startChecks(limits: limits) : nil
+            defer {
+                // Not wanted when the steps failed (or a result was taken already): stop it before going on.
+                beside?.cancel()
+                _ = try? beside?.wait()
+            }
+            let execution = try session.execute(limits: limits, part: beside == nil ? .whole : .stepsOnly, onStep: { index in
                 options.progress?(.step(lesson: lesson.path, line: lesson.step(index)?.fenceLine ?? 0))
             })
             if riding, let piggyback {
                 if execution.failedStep == nil && execution.programEnded {
-                    piggyback.outcome = PiggybackChecks.Outcome(execution: execution, included: session.included,
-                                                                lineMap: session.checksLineMap)
+                    var checks: Execution? = execution
+                    if let beside {
+                        let apart = try beside.wait()
+                        session.merge(apart)
+                        // A file one changed and the other opened: the checks may have seen the steps at work.
+                        checks = SideBySideChecks.touchedSameFiles(execution.files, apart.files) ? nil : apart
+                    }
+                    if let checks {
+                        piggyback.outcome = PiggybackChecks.Outcome(execution: checks, included: session.included,
+                                                                    lineMap: session.checksLineMap)
+                    }
                 }
                 riding = false
             }

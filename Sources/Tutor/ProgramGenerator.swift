@@ -31,6 +31,8 @@ struct ProgramGenerator {
         if checks { out.append("import Testing") }
         // Private: code in another file of the program (a separate exercise) cannot reach the handle at all.
         out.append("private let \(handle) = LessonRuntime.__tutorConnect()")
+        // A check program can be asked to run its checks alone (`SideBySideChecks`): straight to them, no step runs.
+        if checks { out.append("if \(handle).checksOnly { \(handle).programEnded(); await \(handle).runChecks() }") }
         for step in lesson.steps where included.contains(step.index) {
             out.append("\(handle).stepBegan(\(step.index), line: \(step.fenceLine))")
             if separate.contains(step.index) {

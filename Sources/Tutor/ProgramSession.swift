@@ -22,6 +22,8 @@ struct Execution {
     var runningTest: String?
     /// The latest `TODO()` the program reached (in a step or a check).
     var todo: RuntimeEvent?
+    /// The files the program opened and changed (its trace).
+    var files = FileTrace()
 }
 
 /// Limits of one execution.
@@ -44,8 +46,11 @@ final class ProgramSession {
     var replacements: [Int: ReplacementCode] = [:]
     /// Check programs: the test blocks to compile in.
     var tests: [Step]?
+    /// Ask the program for images written for speed (checks' runs, whose reports are not published).
+    var fastImages = false
     var checksLineMap: [Int: (step: Int, line: Int)] = [:]
     private var runCounter = 0
+    private var checksRunCounter = 0
     /// Where persistent build folders live (nil: always build from scratch); one per program kind, opened on first use.
     var incrementalRoot: URL?
     private var incrementalBuilds: [String: IncrementalBuild] = [:]
@@ -59,6 +64,8 @@ final class ProgramSession {
     }
     /// The program the latest compile produced.
     private(set) var builtProgram: String?
+    /// The latest compile built a check program whose checks can run beside its steps (`SideBySideChecks`).
+    private(set) var checksApart = false
     /// Every file the session's programs opened (their read trace), for the cache.
     private(set) var reads = Set<String>()
 
@@ -77,8 +84,13 @@ final class ProgramSession {
     /// the callers know how to place.
     func compile(typecheckOnly: Bool = false) throws -> (ok: Bool, diagnostics: [Diagnostic], log: String) {
         builtProgram = nil
+        checksApart = false
         if !typecheckOnly, let incremental, let built = try compileIncrementally(incremental), built.ok {
             builtProgram = incremental.programPath
+            if tests != nil && SideBySideChecks.enabled {
+                let exercises = lesson.exercises.filter { included.contains($0.index) }.map { "exercise-\($0.index).o" }
+                checksApart = SideBySideChecks.keepApart(folder: incremental.folder, exercises: exercises)
+            }
             return built
         }
         return try compileFromScratch(typecheckOnly: typecheckOnly)
@@ -143,50 +155,50 @@ final class ProgramSession {
     var plannedSteps: [Int] { lesson.steps.map(\.index).filter(included.contains) }
 
     /// Runs the compiled program under `limits`, over a fresh channel, and validates what it sent.
-    /// `skip` lists test ids (regular expressions) the checks leave out; `onStep` hears of each step as it begins.
-    func execute(limits: ExecutionLimits, skip: [String] = [], onStep: (Int) -> Void = { _ in }) throws -> Execution {
-        runCounter += 1
-        let run = workDirectory.appendingPathComponent("run\(runCounter)")
+    /// `skip` lists test ids (regular expressions) the checks leave out; `part` which of a check program's parts run;
+    /// `onStep` hears of each step as it begins.
+    func execute(limits: ExecutionLimits, skip: [String] = [], part: ProgramRun.Part = .whole,
+                 onStep: (Int) -> Void = { _ in }) throws -> Execution {
+        let run = try prepareRun(skip: skip, part: part)
+        let execution = try run.execute(limits: limits, onStep: onStep)
+        reads.formUnion(execution.files.all)
+        return execution
+    }
+
+    /// Starts the checks of the compiled check program on a thread of their own (`ProgramRun.Part.checksOnly`),
+    /// to run beside the steps' run; `wait()` gives their execution.
+    func startChecks(limits: ExecutionLimits, skip: [String] = []) throws -> BackgroundRun {
+        BackgroundRun(run: try prepareRun(skip: skip, part: .checksOnly), limits: limits)
+    }
+
+    /// Adds what a run started with `startChecks` opened to the session's read trace.
+    func merge(_ execution: Execution) { reads.formUnion(execution.files.all) }
+
+    /// Makes the run's folders and settings; a checks-only run gets a folder of its own beside the latest run's.
+    private func prepareRun(skip: [String], part: ProgramRun.Part) throws -> ProgramRun {
+        let name: String
+        if part == .checksOnly {
+            checksRunCounter += 1
+            name = "checks\(checksRunCounter)"
+        } else {
+            runCounter += 1
+            name = "run\(runCounter)"
+        }
+        let run = workDirectory.appendingPathComponent(name)
         try? FileManager.default.removeItem(at: run)
         let assets = run.appendingPathComponent("assets")
-        let backtraces = run.appendingPathComponent("backtraces")
         try FileManager.default.createDirectory(at: assets, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: backtraces, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: run.appendingPathComponent("backtraces"), withIntermediateDirectories: true)
         var settings: [String: Any] = ["assets": assets.path]
+        if fastImages { settings["fastImages"] = true }
         if tests != nil {
             settings["skip"] = skip
             settings["filter"] = [ProgramGenerator.suiteFilter]
+            if part == .stepsOnly { settings["stepsOnly"] = true }
+            if part == .checksOnly { settings["checksOnly"] = true }
         }
-        let channel = try ProgramChannel(settings: settings)
-        var processEnvironment = ProcessInfo.processInfo.environment
-        for key in processEnvironment.keys where key.hasPrefix("TUTOR_") { processEnvironment[key] = nil }
-        processEnvironment["SWIFT_BACKTRACE"] =
-            "enable=yes,format=json,output-to=\(backtraces.path),threads=crashed,registers=none,images=none,interactive=no"
-
-        var sequence = EventSequence(token: channel.token, plannedSteps: plannedSteps, expectsChecks: tests != nil)
-        var watch = StepWatch(limits: limits)
-        let process = Subprocess(executable: programPath, arguments: [], environment: processEnvironment,
-                                 stdoutPath: run.appendingPathComponent("stdout").path,
-                                 stderrPath: run.appendingPathComponent("stderr").path, channel: channel)
-        let termination = try PhaseTimes.shared.measure("run") { try process.run(onEvents: { sequence.consume($0) }, shouldKill: {
-            if let began = watch.observe(sequence) { onStep(began) }
-            return watch.killReason != nil || sequence.tampered != nil
-        }) }
-        for line in channel.reads.split(separator: 0x0A) { reads.insert(String(decoding: line, as: UTF8.self)) }
-        let killed = termination == .killed && sequence.tampered == nil
-        sequence.finish(termination, killed: killed)
-        let stdout = FileManager.default.contents(atPath: run.appendingPathComponent("stdout").path) ?? Data()
-        let stderr = FileManager.default.contents(atPath: run.appendingPathComponent("stderr").path) ?? Data()
-        // Every step ran: in a check program what follows belongs to the checks; in a lesson program it must end cleanly.
-        let stepsDone = sequence.programEnded && (tests != nil || (sequence.tampered == nil && termination == .exited(0)))
-        // Caught tampering between steps (or after the last): blame the step that began last.
-        let failedStep = stepsDone ? nil : sequence.openStep ?? (sequence.tampered != nil ? sequence.lastBegun : nil)
-        return Execution(events: sequence.events, testRecords: sequence.testRecords, stdout: stdout, stderr: stderr,
-                         termination: termination, failedStep: failedStep,
-                         killReason: killed ? watch.killReason : nil,
-                         backtraceLine: BacktraceReader.crashLine(in: backtraces, file: lesson.path),
-                         tampered: sequence.tampered, programEnded: sequence.programEnded, runningTest: sequence.runningTest,
-                         todo: sequence.lastTODO)
+        return ProgramRun(program: programPath, folder: run, lessonPath: lesson.path, settings: settings,
+                          plannedSteps: part == .checksOnly ? [] : plannedSteps, expectsChecks: tests != nil && part != .stepsOnly)
     }
 
     /// The folder of the latest run's images.
@@ -231,4 +243,84 @@ struct StepWatch {
 
 func formatSeconds(_ seconds: Double) -> String {
     seconds < 1 ? String(format: "%.0f ms", seconds * 1000) : String(format: "%.1f s", seconds)
+}
+
+/// One run of a compiled lesson program: its folder, its settings and what the runner expects it to send.
+/// Holds no reference to the session, so a run can go on another thread.
+struct ProgramRun: Sendable {
+    /// Which parts of a check program run: both (steps, then checks), the steps only, or the checks only.
+    enum Part: Sendable { case whole, stepsOnly, checksOnly }
+
+    let program: String
+    let folder: URL
+    let lessonPath: String
+    nonisolated(unsafe) let settings: [String: Any]
+    let plannedSteps: [Int]
+    let expectsChecks: Bool
+
+    /// Runs the program under `limits` over a fresh channel and validates what it sent; `stop` ends it early when it
+    /// returns true (checked every 10 ms).
+    func execute(limits: ExecutionLimits, stop: () -> Bool = { false }, onStep: (Int) -> Void = { _ in }) throws -> Execution {
+        let channel = try ProgramChannel(settings: settings)
+        let backtraces = folder.appendingPathComponent("backtraces")
+        var processEnvironment = ProcessInfo.processInfo.environment
+        for key in processEnvironment.keys where key.hasPrefix("TUTOR_") { processEnvironment[key] = nil }
+        processEnvironment["SWIFT_BACKTRACE"] =
+            "enable=yes,format=json,output-to=\(backtraces.path),threads=crashed,registers=none,images=none,interactive=no"
+
+        var sequence = EventSequence(token: channel.token, plannedSteps: plannedSteps, expectsChecks: expectsChecks)
+        var watch = StepWatch(limits: limits)
+        let process = Subprocess(executable: program, arguments: [], environment: processEnvironment,
+                                 stdoutPath: folder.appendingPathComponent("stdout").path,
+                                 stderrPath: folder.appendingPathComponent("stderr").path, channel: channel)
+        var stopped = false
+        // The checks beside the steps are timed apart: their time overlaps the steps' run.
+        let termination = try PhaseTimes.shared.measure(plannedSteps.isEmpty && expectsChecks ? "checks beside" : "run") { try process.run(onEvents: { sequence.consume($0) }, shouldKill: {
+            if let began = watch.observe(sequence) { onStep(began) }
+            if stop() { stopped = true }
+            return stopped || watch.killReason != nil || sequence.tampered != nil
+        }) }
+        let files = FileTrace(lines: channel.reads)
+        let killed = termination == .killed && sequence.tampered == nil
+        sequence.finish(termination, killed: killed)
+        let stdout = FileManager.default.contents(atPath: folder.appendingPathComponent("stdout").path) ?? Data()
+        let stderr = FileManager.default.contents(atPath: folder.appendingPathComponent("stderr").path) ?? Data()
+        // Every step ran: in a check program what follows belongs to the checks; in a lesson program it must end cleanly.
+        let stepsDone = sequence.programEnded && (expectsChecks || (sequence.tampered == nil && termination == .exited(0)))
+        // Caught tampering between steps (or after the last): blame the step that began last.
+        let failedStep = stepsDone ? nil : sequence.openStep ?? (sequence.tampered != nil ? sequence.lastBegun : nil)
+        return Execution(events: sequence.events, testRecords: sequence.testRecords, stdout: stdout, stderr: stderr,
+                         termination: termination, failedStep: failedStep,
+                         killReason: killed ? (stopped ? "stopped by the runner" : watch.killReason) : nil,
+                         backtraceLine: BacktraceReader.crashLine(in: backtraces, file: lessonPath),
+                         tampered: sequence.tampered, programEnded: sequence.programEnded, runningTest: sequence.runningTest,
+                         todo: sequence.lastTODO, files: files)
+    }
+}
+
+/// A `ProgramRun` going on a thread of its own.
+final class BackgroundRun: @unchecked Sendable {
+    private let lock = NSLock()
+    private let done = DispatchSemaphore(value: 0)
+    private var cancelled = false
+    private var outcome: Result<Execution, Error>?
+
+    init(run: ProgramRun, limits: ExecutionLimits) {
+        nonisolated(unsafe) let limits = limits
+        Thread.detachNewThread { [self] in
+            let result = Result { try run.execute(limits: limits, stop: { self.lock.withLock { self.cancelled } }) }
+            lock.withLock { outcome = result }
+            done.signal()
+        }
+    }
+
+    /// Stops the program (its result is no longer wanted); `wait()` still returns once it has ended.
+    func cancel() { lock.withLock { cancelled = true } }
+
+    /// Blocks until the run has ended and returns what it did.
+    func wait() throws -> Execution {
+        done.wait()
+        done.signal()
+        return try lock.withLock { outcome! }.get()
+    }
 }

@@ -19,6 +19,22 @@ struct ExampleDataTests {
         #expect(values.min()! >= -127.0 / 128 && values.max()! <= 1)
     }
 
+    @Test("loading the weights again gives the same model, and changing one model's weights leaves the next load alone")
+    func repeatedLoadsAreIndependent() throws {
+        let first = try ExampleData.pretrainedLite0()
+        let weights = first.stateDict()
+        let key = try #require(weights.keys.first { weights[$0]?.dtype == .float32 && (weights[$0]?.tensor.count ?? 0) > 1 })
+        let original = try #require(weights.tensor(key))
+        // Change the first model's copy of one weight, then load again: the second model has the file's values.
+        var changed = weights
+        changed[key] = StateTensor(original.map { $0 + 1 })
+        try first.load(changed, strict: true)
+        let second = try ExampleData.pretrainedLite0()
+        #expect(second.stateDict().tensor(key)?.scalars == original.scalars)
+        #expect(first.stateDict().tensor(key)?.scalars == original.scalars.map { $0 + 1 })
+        #expect(second.stateDict().keys == weights.keys)
+    }
+
     @Test("the hard-coded class ids are the ones Lite0 finds in the composite")
     func classIDs() throws {
         let example = try ExampleData.load()

@@ -98,4 +98,48 @@ struct PlotTests {
         let share = MapComparison.leftHalfShare(Tensor(shape: [1, 1, 1, 3], scalars: [1, 2, 4]))
         #expect(abs(share - 2.0 / 7) < 1e-6)
     }
+
+    @Test("rank correlation and top overlap agree with a plain sort by value, ties and signed zeros included")
+    func comparisonMatchesPlainSort() {
+        // The reference: indices sorted with a comparing closure (stable), ties ranked by their mean position.
+        func ranks(_ v: [Float]) -> [Double] {
+            let order = v.indices.sorted { v[$0] < v[$1] }
+            var r = [Double](repeating: 0, count: v.count)
+            var start = 0
+            while start < order.count {
+                var end = start
+                while end + 1 < order.count && v[order[end + 1]] == v[order[start]] { end += 1 }
+                for i in start...end { r[order[i]] = Double(start + end) / 2 }
+                start = end + 1
+            }
+            return r
+        }
+        func pearson(_ x: [Double], _ y: [Double]) -> Double {
+            let mx = x.reduce(0, +) / Double(x.count), my = y.reduce(0, +) / Double(y.count)
+            var sxy = 0.0, sxx = 0.0, syy = 0.0
+            for (a, b) in zip(x, y) { sxy += (a - mx) * (b - my); sxx += (a - mx) * (a - mx); syy += (b - my) * (b - my) }
+            return sxy / (sxx * syy).squareRoot()
+        }
+        func top(_ v: [Float], _ k: Int) -> Set<Int> { Set(v.indices.sorted { v[$0] > v[$1] }.prefix(k)) }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Float {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            // Few distinct values (many ties), both signs, and both zeros.
+            let pick = Int(state >> 59)
+            return pick == 0 ? -0.0 : pick == 1 ? 0 : Float(pick % 9) * (pick % 2 == 0 ? 1 : -1) * 0.25
+        }
+        for size in [1, 2, 7, 100, 1000] {
+            let a = (0..<size).map { _ in next() }, b = (0..<size).map { _ in next() }
+            let expected = pearson(ranks(a), ranks(b))
+            let got = MapComparison.rankCorrelation(Tensor(a), Tensor(b))
+            if expected.isNaN { #expect(got.isNaN || got == 0, "size \(size)") } else {
+                #expect(abs(Double(got) - expected) < 1e-5, "size \(size): \(got) against \(expected)")
+            }
+            for fraction in [0.05, 0.3] {
+                let k = max(1, Int((Double(size) * fraction).rounded()))
+                let overlap = Float(top(a, k).intersection(top(b, k)).count) / Float(k)
+                #expect(MapComparison.topOverlap(Tensor(a), Tensor(b), fraction: fraction) == overlap, "size \(size), fraction \(fraction)")
+            }
+        }
+    }
 }
