@@ -45,35 +45,44 @@ public func relu6Census(model: Module, input: Tensor, regions: [PhotoRegion] = [
     let x = input.detached().requiringGrad()
     let output = withBackwardRules(rules) { model(x) }
     _ = gradients(of: output, seed: Tensor.ones(output.shape), wrt: [x])
-    // The backward pass meets the calls last-first.
-    return recorder.inputs.reversed().enumerated().map { index, tensor in
-        summarize(tensor, index: index, regions: regions)
+    // The backward pass meets the calls last-first. The calls are summarised side by side: one pass over each input.
+    let inputs = Array(recorder.inputs.reversed())
+    let calls = CallRecorder.Summaries(count: inputs.count)
+    DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
+        calls.set(index, summarize(inputs[index], index: index, regions: regions))
     }
+    return calls.all
 }
 
 private func summarize(_ tensor: Tensor, index: Int, regions: [PhotoRegion]) -> ReLU6Call {
     let shape = tensor.shape
-    let values = tensor.scalars
-    let (channels, rows, columns) = shape.count == 4 ? (shape[1], shape[2], shape[3]) : (1, 1, values.count)
-    let perItem = channels * rows * columns
-    let item = values.prefix(perItem)
-    let above = item.filter { $0 > 6 }.count, below = item.filter { $0 < 0 }.count
-    let masks = regions.map { $0.mask(rows: rows, columns: columns) }
+    let (channels, rows, columns) = shape.count == 4 ? (shape[1], shape[2], shape[3]) : (1, 1, tensor.count)
     let plane = rows * columns
-    let shares: [Float] = masks.map { mask in
-        var inside = 0, high = 0
-        for channel in 0..<channels {
-            let base = channel * plane
-            for p in 0..<plane where mask[p] {
-                inside += 1
-                if item[item.startIndex + base + p] > 6 { high += 1 }
-            }
-        }
-        return inside > 0 ? Float(high) / Float(inside) : 0
+    let perItem = min(channels * plane, tensor.count)  // item 0
+    // Each region as the positions of one plane whose centre lies in it.
+    let insides = regions.map { region in
+        let mask = region.mask(rows: rows, columns: columns)
+        return mask.indices.filter { mask[$0] }
     }
-    let count = Float(max(1, item.count))
-    return ReLU6Call(index: index, shape: shape, aboveCap: Float(above) / count, belowZero: Float(below) / count,
-                     aboveCapIn: shares)
+    return tensor.withUnsafeBufferPointer { values in
+        var above = 0, below = 0
+        for i in 0..<perItem {
+            let value = values[i]
+            if value > 6 { above &+= 1 } else if value < 0 { below &+= 1 }
+        }
+        let shares: [Float] = insides.map { inside in
+            guard !inside.isEmpty, perItem == channels * plane else { return 0 }
+            var high = 0
+            for channel in 0..<channels {
+                let base = channel &* plane
+                for p in inside where values[base &+ p] > 6 { high &+= 1 }
+            }
+            return Float(high) / Float(inside.count * channels)
+        }
+        let count = Float(max(1, perItem))
+        return ReLU6Call(index: index, shape: shape, aboveCap: Float(above) / count, belowZero: Float(below) / count,
+                         aboveCapIn: shares)
+    }
 }
 
 /// Collects tensors from backward rules, which may run on any thread.
@@ -83,4 +92,14 @@ private final class CallRecorder: @unchecked Sendable {
 
     func append(_ tensor: Tensor) { lock.withLock { stored.append(tensor) } }
     var inputs: [Tensor] { lock.withLock { stored } }
+
+    /// The calls' summaries, filled from several threads.
+    final class Summaries: @unchecked Sendable {
+        private let lock = NSLock()
+        private var calls: [ReLU6Call?]
+
+        init(count: Int) { calls = Array(repeating: nil, count: count) }
+        func set(_ index: Int, _ call: ReLU6Call) { lock.withLock { calls[index] = call } }
+        var all: [ReLU6Call] { lock.withLock { calls.map { $0! } } }
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Where the release-built libraries and the compiler are, and the exact flags a lesson program is built with.
 public struct BuildEnvironment: Sendable {
@@ -96,8 +97,21 @@ public struct BuildEnvironment: Sendable {
         return arguments
     }
 
-    /// Changes whenever a library is rebuilt: sizes and modification times of the modules and objects.
+    /// Changes whenever a library is rebuilt: sizes and modification times of the modules and objects. Kept for a
+    /// second (one check asks several times; listing and examining ~400 files took ~3 ms each time), so a long-lived
+    /// `tutor watch` still sees a rebuild at its next check.
     public func buildID() -> String {
+        let key = libraryDirectory.path
+        let now = Date()
+        if let recent = Self.recentBuildIDs.withLock({ $0[key] }), now.timeIntervalSince(recent.at) < 1 { return recent.id }
+        let id = computeBuildID()
+        Self.recentBuildIDs.withLock { $0[key] = (id, now) }
+        return id
+    }
+
+    private static let recentBuildIDs = Mutex<[String: (id: String, at: Date)]>([:])
+
+    private func computeBuildID() -> String {
         var hasher = StableHasher()
         let files = objectFiles() + Self.linkedTargets.map {
             libraryDirectory.appendingPathComponent("Modules/\($0).swiftmodule").path

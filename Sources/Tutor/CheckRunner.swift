@@ -67,7 +67,8 @@ public struct CheckRunner: Sendable {
         session.incrementalRoot = runner.options.useCache ? runner.cacheRoot : nil
         // The lesson's own run may already have run these very checks on this very program.
         var ride = piggyback?.outcome.flatMap { outcome in
-            outcome.included == session.included && progress.plan.active.map(\.index) == tests.map(\.index) ? outcome : nil
+            if let apart = outcome.apartWithTests { return apart == progress.plan.active.map(\.index) ? outcome : nil }
+            return outcome.included == session.included && progress.plan.active.map(\.index) == tests.map(\.index) ? outcome : nil
         }
         let deadline = Date().addingTimeInterval(options.timeout)
         let maxAttempts = 3 * (tests.count + lesson.steps.count) + 4

@@ -32,8 +32,10 @@ final class IncrementalBuild {
         hasher.combine(kind)
         self.kind = kind
         folder = cacheRoot.deletingLastPathComponent().appendingPathComponent("tutor-builds").appendingPathComponent(hasher.hexDigest)
-        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch { return nil }
-        Self.prune(folder.deletingLastPathComponent(), keeping: 60)
+        if !FileManager.default.fileExists(atPath: folder.path) {
+            do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch { return nil }
+            Self.prune(folder.deletingLastPathComponent(), keeping: 60)  // only a new folder can take the count over
+        }
         lockFD = open(folder.appendingPathComponent("lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lockFD >= 0, flock(lockFD, LOCK_EX | LOCK_NB) == 0 else { return nil }
         if let data = FileManager.default.contents(atPath: folder.appendingPathComponent("warnings.json").path),
@@ -92,10 +94,13 @@ final class IncrementalBuild {
         var paths: [String] = []
         var map: [String: [String: String]] = ["": ["swift-dependencies": folder.appendingPathComponent("module.swiftdeps").path]]
         var objectDates: [String: Date] = [:]
+        var changed: [(source: Source, path: String, old: String?)] = []
         for source in sources {
             let url = folder.appendingPathComponent(source.name)
-            if FileManager.default.contents(atPath: url.path) != Data(source.text.utf8) {
+            let previous = FileManager.default.contents(atPath: url.path)
+            if previous != Data(source.text.utf8) {
                 try write(source.text, to: url)
+                changed.append((source, url.path, previous.map { String(decoding: $0, as: UTF8.self) }))
             }
             paths.append(url.path)
             let stem = url.deletingPathExtension().path
@@ -108,6 +113,17 @@ final class IncrementalBuild {
         let arguments = BuildEnvironment.languageFlags + ["-module-name", "LessonProgram"] + environment.searchFlags()
             + ["-incremental", "-output-file-map", mapURL.path, "-j", "2"] + paths + environment.libraryLinkArguments()
             + ["-o", programPath]
+        let directKey = DirectBuild.key(arguments: arguments, folder: folder)
+        // An edit inside one exercise's function bodies: its own compile and the link, without the driver.
+        if changed.count == 1, let edit = changed.first, edit.source.name.hasPrefix("exercise-"), let old = edit.old,
+           let before = ExerciseInterface.of(old), before == ExerciseInterface.of(edit.source.text),
+           FileManager.default.fileExists(atPath: programPath), let direct = DirectBuild.load(folder: folder, key: directKey),
+           let log = try PhaseTimes.shared.measure("compile+link", { try direct.rebuild(file: edit.path, log: out) }) {
+            warnings[edit.source.name] = DiagnosticParser.parse(log).filter { $0.severity != "error" }
+            let kept = sources.flatMap { warnings[$0.name] ?? [] }
+            try? JSONEncoder().encode(warnings).write(to: folder.appendingPathComponent("warnings.json"), options: .atomic)
+            return (true, kept, log)
+        }
         let termination = try PhaseTimes.shared.measure("compile+link") {
             try Subprocess(executable: environment.swiftc, arguments: arguments, environment: ProcessInfo.processInfo.environment,
                            stdoutPath: out, stderrPath: out, contained: false).run()
@@ -130,6 +146,12 @@ final class IncrementalBuild {
         }
         let kept = sources.flatMap { warnings[$0.name] ?? [] }
         try? JSONEncoder().encode(warnings).write(to: folder.appendingPathComponent("warnings.json"), options: .atomic)
+        // The commands for the next body edit (printed once per set of arguments and link libraries).
+        if DirectBuild.load(folder: folder, key: DirectBuild.key(arguments: arguments, folder: folder)) == nil {
+            PhaseTimes.shared.measure("direct build plan") {
+                DirectBuild.capture(arguments: arguments, folder: folder, swiftc: environment.swiftc)
+            }
+        }
         return (true, kept, log)
     }
 }

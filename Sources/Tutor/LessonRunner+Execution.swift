@@ -58,18 +58,36 @@ extension LessonRunner {
         // `tutor check` can ride along on the first run: the learner's program with the checks compiled in.
         // Only a clean first run counts; otherwise the checks run on their own afterwards.
         var riding = piggyback != nil && session.replacements.isEmpty
+        // With references standing in for unfinished exercises the checks can still come along, but only beside the
+        // steps (`SideBySideChecks`): the checks of the learner's own exercises, in a program whose objects keep them
+        // apart from the steps and from the references.
+        var ridingBeside = piggyback != nil && !riding && session.canBuildChecksApart
+        let replacedAtStart = Set(session.replacements.keys)
+        var beside: (run: BackgroundRun, tests: [Int])?
+        var stepTraces: [FileTrace] = []
+        defer {
+            if let beside {
+                beside.run.cancel()
+                _ = try? beside.run.wait()
+            }
+        }
 
         // Build-and-run loop: each failure removes (or replaces) the failing step and tries again.
         while attempt < programSteps.count * 2 + 4 {
             attempt += 1
             if Date() > deadline { break }
             options.progress?(.compiling(lesson: lesson.path))
-            session.tests = riding ? piggyback?.tests : nil
-            let compiled = try session.compile()
+            session.tests = riding ? piggyback?.tests : ridingBeside ? piggyback?.tests.filter { test in
+                guard case .test(let id, _, _) = test.role else { return false }
+                return !lesson.exercises.contains { $0.exerciseID == id && replacedAtStart.contains($0.index) }
+            } : nil
+            let compiled = try session.compile(replaced: replacedAtStart)
             // A failed build with the checks riding along is tried again without them, unless grading stops anyway
             // at an error in a step's own code.
-            if riding && !compiled.ok && !(options.stopAtFirstFailure && hasStepError(compiled.diagnostics, lesson: lesson, session: session)) {
+            if (riding || ridingBeside) && !compiled.ok
+                && !(options.stopAtFirstFailure && hasStepError(compiled.diagnostics, lesson: lesson, session: session)) {
                 riding = false
+                ridingBeside = false
                 attempt -= 1
                 continue
             }
@@ -113,30 +131,23 @@ extension LessonRunner {
             options.progress?(.running(lesson: lesson.path, attempt: attempt))
             let limits = ExecutionLimits(stepTimeout: { index in lesson.step(index)?.timeout ?? options.stepTimeout },
                                          deadline: deadline,
-                                         quietTest: riding ? piggyback.map { ($0.testTimeout, $0.timeoutReason) } : nil)
-            // The checks beside the steps, in a second run of the same program, when nothing links them.
-            let beside = riding && session.checksApart ? try session.startChecks(limits: limits) : nil
-            defer {
-                // Not wanted when the steps failed (or a result was taken already): stop it before going on.
-                beside?.cancel()
-                _ = try? beside?.wait()
+                                         quietTest: riding || ridingBeside ? piggyback.map { ($0.testTimeout, $0.timeoutReason) } : nil)
+            // The checks beside the steps, in a second run of the same program, when nothing links them. Their result
+            // stands whatever the steps do (they never see the steps), so they go on through any reruns.
+            if (riding || ridingBeside) && session.checksApart, let tests = session.tests {
+                beside = (try session.startChecks(limits: limits), tests.map(\.index))
+                riding = false
             }
-            let execution = try session.execute(limits: limits, part: beside == nil ? .whole : .stepsOnly, onStep: { index in
+            ridingBeside = false
+            let part: ProgramRun.Part = session.tests == nil ? .whole : riding ? .whole : .stepsOnly
+            let execution = try session.execute(limits: limits, part: part, onStep: { index in
                 options.progress?(.step(lesson: lesson.path, line: lesson.step(index)?.fenceLine ?? 0))
             })
+            stepTraces.append(execution.files)
             if riding, let piggyback {
                 if execution.failedStep == nil && execution.programEnded {
-                    var checks: Execution? = execution
-                    if let beside {
-                        let apart = try beside.wait()
-                        session.merge(apart)
-                        // A file one changed and the other opened: the checks may have seen the steps at work.
-                        checks = SideBySideChecks.touchedSameFiles(execution.files, apart.files) ? nil : apart
-                    }
-                    if let checks {
-                        piggyback.outcome = PiggybackChecks.Outcome(execution: checks, included: session.included,
-                                                                    lineMap: session.checksLineMap)
-                    }
+                    piggyback.outcome = PiggybackChecks.Outcome(execution: execution, included: session.included,
+                                                                lineMap: session.checksLineMap, apartWithTests: nil)
                 }
                 riding = false
             }
@@ -229,6 +240,18 @@ extension LessonRunner {
             results[failed] = result
             exclude(failed)
             if options.stopAtFirstFailure, Self.isFailure(result) || culprit.flatMap({ results[$0] }).map(Self.isFailure) == true { break }
+        }
+
+        if let running = beside, let piggyback {
+            beside = nil
+            let apart = try running.run.wait()
+            session.merge(apart)
+            // A file the steps changed and the checks opened (or the other way round): the checks may have seen the
+            // steps at work, so they run again after the steps.
+            if !stepTraces.contains(where: { SideBySideChecks.touchedSameFiles($0, apart.files) }) {
+                piggyback.outcome = PiggybackChecks.Outcome(execution: apart, included: session.included,
+                                                            lineMap: session.checksLineMap, apartWithTests: running.tests)
+            }
         }
 
         // Steps not decided yet: take the provisional result of the latest run, or mark them not run.

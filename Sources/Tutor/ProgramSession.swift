@@ -56,12 +56,20 @@ final class ProgramSession {
     private var incrementalBuilds: [String: IncrementalBuild] = [:]
     private var incremental: IncrementalBuild? {
         guard let root = incrementalRoot, BuildEnvironment.fastBuild else { return nil }
-        let kind = tests == nil ? "lesson" : "checks"
+        // A check program with references standing in gets a folder of its own: the learner's own check program
+        // (built later, without them) would otherwise recompile every swapped exercise each time.
+        let kind = tests == nil ? "lesson" : replacements.isEmpty ? "checks" : "checks-beside"
         if let open = incrementalBuilds[kind] { return open }
         let build = IncrementalBuild(cacheRoot: root, lesson: lesson, kind: kind)
         incrementalBuilds[kind] = build
         return build
     }
+    /// True when a check program built now could run its checks beside the steps: it would be built in pieces
+    /// (objects to read), with no hidden checks.
+    var canBuildChecksApart: Bool {
+        SideBySideChecks.enabled && incrementalRoot != nil && BuildEnvironment.fastBuild
+    }
+
     /// The program the latest compile produced.
     private(set) var builtProgram: String?
     /// The latest compile built a check program whose checks can run beside its steps (`SideBySideChecks`).
@@ -82,14 +90,18 @@ final class ProgramSession {
     /// Writes the sources and compiles them; returns the diagnostics and whether a program was produced.
     /// Incremental first where it applies; on errors (or where it does not apply) from scratch, whose diagnostics
     /// the callers know how to place.
-    func compile(typecheckOnly: Bool = false) throws -> (ok: Bool, diagnostics: [Diagnostic], log: String) {
+    /// `replaced`: exercises whose reference stands in and whose checks are left out; the checks may not reach them.
+    func compile(typecheckOnly: Bool = false, replaced: Set<Int> = []) throws -> (ok: Bool, diagnostics: [Diagnostic], log: String) {
         builtProgram = nil
         checksApart = false
         if !typecheckOnly, let incremental, let built = try compileIncrementally(incremental), built.ok {
             builtProgram = incremental.programPath
             if tests != nil && SideBySideChecks.enabled {
-                let exercises = lesson.exercises.filter { included.contains($0.index) }.map { "exercise-\($0.index).o" }
-                checksApart = SideBySideChecks.keepApart(folder: incremental.folder, exercises: exercises)
+                let exercises = lesson.exercises.filter { included.contains($0.index) }
+                checksApart = SideBySideChecks.keepApart(
+                    folder: incremental.folder,
+                    exercises: exercises.filter { !replaced.contains($0.index) }.map { "exercise-\($0.index).o" },
+                    references: exercises.filter { replaced.contains($0.index) }.map { "exercise-\($0.index).o" })
             }
             return built
         }

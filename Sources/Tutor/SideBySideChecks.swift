@@ -16,15 +16,21 @@ enum SideBySideChecks {
         && ProcessInfo.processInfo.environment["TUTOR_CHECKS_BESIDE"] != "0"
 
     /// True when the objects of the program built in `folder` keep the checks apart from the steps (see above).
-    /// `exercises` names the exercise files' objects (`exercise-N.o`).
-    static func keepApart(folder: URL, exercises: [String]) -> Bool {
+    /// `exercises` names the objects (`exercise-N.o`) of the learner's exercises, whose checks run; `references` those
+    /// of exercises whose reference solution stands in, which the checks and the learner's exercises may not reach.
+    static func keepApart(folder: URL, exercises: [String], references: [String] = []) -> Bool {
         func symbols(_ name: String) -> ObjectSymbols? { ObjectSymbols(path: folder.appendingPathComponent(name).path) }
         guard let main = symbols("main.o"), let checks = symbols("checks.o") else { return false }
-        guard checks.undefined.isDisjoint(with: main.defined), main.undefined.isDisjoint(with: checks.defined) else {
+        var outOfReach = main.defined
+        for name in references {
+            guard let reference = symbols(name) else { return false }
+            outOfReach.formUnion(reference.defined)
+        }
+        guard checks.undefined.isDisjoint(with: outOfReach), main.undefined.isDisjoint(with: checks.defined) else {
             return false
         }
         for name in exercises {
-            guard let exercise = symbols(name), exercise.undefined.isDisjoint(with: main.defined),
+            guard let exercise = symbols(name), exercise.undefined.isDisjoint(with: outOfReach),
                   !exercise.defined.contains(where: isStoredVariable) else { return false }
         }
         return true
