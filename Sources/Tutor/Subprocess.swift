@@ -164,7 +164,7 @@ struct Subprocess {
     /// glibc's POSIX_SPAWN_SETSID (not exported to Swift).
     private static let spawnSetSID: Int32 = 0x80
 
-    /// Starts the process, polls every 10 ms (passing on what arrived on the channel) and kills the whole session
+    /// Starts the process, polls every 10 ms (2 ms without a channel; passing on what arrived on the channel) and kills the whole session
     /// when `shouldKill` says so.
     func run(onEvents: (Data) -> Void = { _ in }, shouldKill: () -> Bool = { false }) throws -> Termination {
         var actions = posix_spawn_file_actions_t()
@@ -206,15 +206,19 @@ struct Subprocess {
         channel?.started()
         var status: Int32 = 0
         var killedByUs = false
+        var eventsClosed = false  // a program that closed its end of the channel must not make the loop spin
         while true {
             if let channel {
-                var poller = pollfd(fd: channel.eventsPipe[0], events: Int16(POLLIN), revents: 0)
+                // Wakes at once on events, and on the channel's end when the program (and its launcher) ended.
+                var poller = pollfd(fd: eventsClosed ? -1 : channel.eventsPipe[0], events: Int16(POLLIN), revents: 0)
                 _ = poll(&poller, 1, 10)
                 let data = channel.drain()
                 if !data.isEmpty { onEvents(data) }
                 channel.drainReads()
+                if poller.revents & Int16(POLLHUP) != 0 && data.isEmpty { eventsClosed = true }
             } else {
-                usleep(10_000)
+                // The compiler and the linker: a short tick, so their end is seen within ~1 ms of a learner's wait.
+                usleep(2_000)
             }
             let result = waitpid(pid, &status, WNOHANG)
             if result == pid { break }

@@ -21,6 +21,67 @@ struct SideBySideChecksTests {
         #expect(got.beside, "\(got.stderr)")
     }
 
+    /// A lesson with two exercises; `first` as given, `second` from `secondBody`, and `firstTest` checking `first`.
+    static func twoExercises(secondBody: String, firstTest: String) -> String {
+        """
+        # Two exercises
+
+        ```swift exercise id=first
+        func first(_ x: Int) -> Int {
+            // BEGIN SOLUTION
+            return x + 1
+            // END SOLUTION
+        }
+        ```
+
+        ```swift exercise id=second
+        func second(_ x: Int) -> Int {
+        \(secondBody)
+        }
+        ```
+
+        ```swift
+        print("values:", first(1), second(5))
+        ```
+
+        ```swift test for=first points=1
+        @Test func firstWorks() { \(firstTest) }
+        ```
+
+        ```swift test for=second points=1
+        @Test func secondWorks() { #expect(second(5) == 10) }
+        ```
+        """
+    }
+
+    /// Checks the learner's copy (`second` still TODO()) against the author's lesson as the reference.
+    static func checkUnfinished(_ name: String, firstTest: String) throws -> (earned: Int, beside: Bool, text: String, stderr: String) {
+        let author = twoExercises(secondBody: "    // BEGIN SOLUTION\n    return x * 2\n    // END SOLUTION", firstTest: firstTest)
+        let learner = twoExercises(secondBody: "    TODO(\"double it\")", firstTest: firstTest)
+        let (folder, lesson) = try LearnerLoopTests.lessonFolder("beside-\(name)", learner)
+        let reference = URL(fileURLWithPath: folder.path + "-author.md")
+        try author.write(to: reference, atomically: true, encoding: .utf8)
+        let (output, result) = try LearnerLoopTests.check(lesson, folder: folder, extra: ["--timings", "--reference", reference.path])
+        #expect(output.status == 1, "an unfinished exercise fails the check: \(output.stderr)")
+        return (result.pointsEarned, output.stderr.contains("checks beside"), LearnerLoopTests.text(result), output.stderr)
+    }
+
+    @Test("with a reference standing in for an unfinished exercise, the finished one's checks run beside the steps")
+    func unfinishedExerciseChecksBeside() throws {
+        let got = try Self.checkUnfinished("unfinished", firstTest: "#expect(first(1) == 2)")
+        #expect(got.earned == 1, "\(got.stderr)")
+        #expect(got.beside, "\(got.stderr)")
+        #expect(got.text.contains("values: 2 10"), "the step ran on the reference of `second`: \(got.text)")
+    }
+
+    @Test("a check that calls the unfinished exercise does not run beside the steps, where the reference stands in")
+    func checkReachingTheReferenceRunsAfter() throws {
+        let got = try Self.checkUnfinished("reaches-reference", firstTest: "#expect(first(second(1)) == 3)")
+        // The learner's `second` is still TODO(): the check cannot pass on the learner's code.
+        #expect(got.earned == 0, "\(got.stderr)")
+        #expect(!got.beside, "\(got.stderr)")
+    }
+
     @Test("a check that reads a step's variable runs after the steps")
     func checkReadingAStepRunsAfter() throws {
         let got = try Self.check("step-variable", """
