@@ -87,22 +87,37 @@ public enum MapComparison {
     }
 
     /// The indices of `values` in value order, equal values by index (what a stable sort by value gives), -0 equal
-    /// to 0. Each is sorted as one integer, the value's order-preserving bits above the index: 5–10× faster than
-    /// sorting indices with a comparing closure, which took most of a rank correlation of a 224 × 224 map.
+    /// to 0. A radix sort of the values' order-preserving bits, eight at a time: a 224 × 224 map sorts in well under
+    /// a millisecond, where sorting indices with a comparing closure took most of a rank correlation.
     static func sortedIndices(_ values: [Float], descending: Bool) -> [Int] {
-        guard values.count < 1 << 32 else {
-            return values.indices.sorted { descending ? values[$0] > values[$1] : values[$0] < values[$1] }
-        }
-        var keys = [UInt64](repeating: 0, count: values.count)
+        let count = values.count
+        var keys = [UInt32](repeating: 0, count: count)
         for (i, value) in values.enumerated() {
             let bits = (value == 0 ? 0 : value).bitPattern
             // Negative numbers: all bits flipped; positive: the sign bit set. Unsigned order is then value order.
-            var ordered = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
-            if descending { ordered = ~ordered }
-            keys[i] = UInt64(ordered) << 32 | UInt64(i)
+            let ordered = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+            keys[i] = descending ? ~ordered : ordered
         }
-        keys.sort()
-        return keys.map { Int($0 & 0xFFFF_FFFF) }
+        var order = Array(0..<count)
+        var nextKeys = [UInt32](repeating: 0, count: count)
+        var nextOrder = [Int](repeating: 0, count: count)
+        for shift: UInt32 in [0, 8, 16, 24] {
+            var starts = [Int](repeating: 0, count: 257)
+            for key in keys { starts[Int((key >> shift) & 0xFF) &+ 1] &+= 1 }
+            if starts.contains(count) { continue }  // every key has the same byte here: nothing moves
+            for bucket in 1...256 { starts[bucket] &+= starts[bucket - 1] }
+            // Stable: equal bytes keep their order from the previous pass, so equal values stay in index order.
+            for i in 0..<count {
+                let bucket = Int((keys[i] >> shift) & 0xFF)
+                let to = starts[bucket]
+                starts[bucket] = to &+ 1
+                nextKeys[to] = keys[i]
+                nextOrder[to] = order[i]
+            }
+            swap(&keys, &nextKeys)
+            swap(&order, &nextOrder)
+        }
+        return order
     }
 
     static func ranks(_ values: [Float]) -> [Double] {

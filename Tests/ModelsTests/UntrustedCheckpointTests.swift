@@ -32,6 +32,29 @@ import Testing
 
     // MARK: zip
 
+    @Test("permuted and offset views of a storage read every element from its place, whatever the rank")
+    func permutedViewsLoad() throws {
+        let storage = (0..<30).map(Float.init)
+        // (shape, strides, offset): a 3-d permutation, a transposed matrix, a view with a size-1 axis, a contiguous tail.
+        let cases: [([Int64], [Int64], Int64)] = [([2, 3, 4], [1, 2, 6], 0), ([3, 2], [1, 3], 5), ([2, 1, 3], [3, 99, 1], 4),
+                                                   ([4], [1], 26)]
+        for (shape, strides, offset) in cases {
+            let url = try Crafted.file("view.pth", Crafted.torchZip(
+                pickle: Self.oneTensor(count: 30, offset: offset, shape: shape, strides: strides),
+                storages: [.init(name: "0", stored: Crafted.floats(storage))]))
+            defer { try? FileManager.default.removeItem(at: url) }
+            // Row-major over the logical shape: element (i, j, …) sits at offset + Σ index × stride.
+            var expected: [Float] = []
+            var index = [Int64](repeating: 0, count: shape.count)
+            for _ in 0..<shape.reduce(1, *) {
+                expected.append(storage[Int(offset + zip(index, strides).map { $0 * $1 }.reduce(0, +))])
+                var d = shape.count - 1
+                while d >= 0 { index[d] += 1; if index[d] < shape[d] { break }; index[d] = 0; d -= 1 }
+            }
+            #expect(try loadStateDict(from: url).tensor("w")?.scalars == expected, "shape \(shape), strides \(strides)")
+        }
+    }
+
     @Test func craftedZipOfAValidTensorLoads() throws {
         // The builders themselves are right: the same construction with honest numbers loads.
         let data = Crafted.floats([1, 2, 3, 4])

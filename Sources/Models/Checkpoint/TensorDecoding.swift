@@ -45,8 +45,19 @@ enum TensorDecoding {
         let p = out.pointer
         switch dtype {
         case .float32:
-            for n in 0..<count {
-                p[n] = Float(bitPattern: UInt32(littleEndian: storage.loadUnaligned(fromByteOffset: index(n) &* 4, as: UInt32.self)))
+            if let gathered {
+                gathered.withUnsafeBufferPointer { indices in
+                    for n in 0..<count {
+                        p[n] = Float(bitPattern: UInt32(littleEndian: storage.loadUnaligned(fromByteOffset: indices[n] &* 4, as: UInt32.self)))
+                    }
+                }
+            } else if UInt32(littleEndian: 1) == 1 {
+                // Contiguous on a little-endian machine: the stored bytes are the floats.
+                UnsafeMutableRawPointer(p).copyMemory(from: storage.baseAddress! + offset &* 4, byteCount: count &* 4)
+            } else {
+                for n in 0..<count {
+                    p[n] = Float(bitPattern: UInt32(littleEndian: storage.loadUnaligned(fromByteOffset: (offset &+ n) &* 4, as: UInt32.self)))
+                }
             }
         case .float64:
             for n in 0..<count {
@@ -81,23 +92,34 @@ enum TensorDecoding {
             expected &*= shape[d]
         }
         if contiguous { return nil }
-        var result = [Int]()
-        result.reserveCapacity(count)
-        var counter = [Int](repeating: 0, count: shape.count)
-        var index = offset
-        for _ in 0..<count {
-            result.append(index)
-            var d = shape.count - 1
-            while d >= 0 {
-                counter[d] &+= 1
-                index &+= strides[d]
-                if counter[d] < shape[d] { break }
-                index &-= strides[d] &* shape[d]
-                counter[d] = 0
-                d -= 1
+        // An odometer over every dimension but the last, and a tight loop along the last (~10× faster than stepping
+        // the odometer per element, which took ~25 ms of each load of the course's Lite0 checkpoint).
+        let rank = shape.count
+        let inner = shape[rank - 1], innerStride = strides[rank - 1]
+        let rows = count / max(inner, 1)
+        var counter = [Int](repeating: 0, count: rank)
+        var base = offset
+        return [Int](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var n = 0
+            for _ in 0..<rows {
+                var index = base
+                for _ in 0..<inner {
+                    buffer[n] = index
+                    n &+= 1
+                    index &+= innerStride
+                }
+                var d = rank - 2
+                while d >= 0 {
+                    counter[d] &+= 1
+                    base &+= strides[d]
+                    if counter[d] < shape[d] { break }
+                    base &-= strides[d] &* shape[d]
+                    counter[d] = 0
+                    d -= 1
+                }
             }
+            initialized = n
         }
-        return result
     }
 
     private static func readInteger(_ storage: UnsafeRawBufferPointer, _ dtype: StoredDType, _ i: Int) -> Int64 {
