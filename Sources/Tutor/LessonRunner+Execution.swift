@@ -61,7 +61,10 @@ extension LessonRunner {
         // With references standing in for unfinished exercises the checks can still come along, but only beside the
         // steps (`SideBySideChecks`): the checks of the learner's own exercises, in a program whose objects keep them
         // apart from the steps and from the references.
-        var ridingBeside = piggyback != nil && !riding && session.canBuildChecksApart
+        var ridingBeside = !riding && session.canBuildChecksApart && piggyback.map { checks in
+            // Hidden checks are always built from scratch, as one file: no objects to tell what they reach.
+            !checks.tests.contains { if case .test(_, _, true) = $0.role { true } else { false } }
+        } == true
         let replacedAtStart = Set(session.replacements.keys)
         var beside: (run: BackgroundRun, tests: [Int])?
         var stepTraces: [FileTrace] = []
