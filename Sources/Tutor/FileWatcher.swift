@@ -38,8 +38,9 @@ public final class FileWatcher {
     private var folders: [Int32: String] = [:]
     /// How often to compare stamps when nothing wakes us (the polling fallback, and a safety net with inotify).
     public var pollInterval: Double
-    /// How long to wait after the first event for the rest of one save (editors write, rename, touch).
-    public var settleInterval: Double = 0.05
+    /// How long to wait after the first event for the rest of one save (editors write, rename, touch). Short: it adds
+    /// to every wait, and a save that lands later still brings another check (the stamps differ).
+    public var settleInterval: Double = 0.02
 
     /// Watches `paths`; `polling` forces the fallback (also used when inotify cannot be set up).
     public init(paths: [String], polling: Bool = false) {

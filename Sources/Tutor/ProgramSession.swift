@@ -282,9 +282,12 @@ struct ProgramRun: Sendable {
 
         var sequence = EventSequence(token: channel.token, plannedSteps: plannedSteps, expectsChecks: expectsChecks)
         var watch = StepWatch(limits: limits)
-        let process = Subprocess(executable: program, arguments: [], environment: processEnvironment,
+        var process = Subprocess(executable: program, arguments: [], environment: processEnvironment,
                                  stdoutPath: folder.appendingPathComponent("stdout").path,
                                  stderrPath: folder.appendingPathComponent("stderr").path, channel: channel)
+        // The checks beside the steps yield the CPU to them: the steps take longer, and the checks fill their gaps
+        // (lesson 01: result ~70 ms sooner than at equal priority, measured side by side).
+        if plannedSteps.isEmpty && expectsChecks { process.niceness = 10 }
         var stopped = false
         // The checks beside the steps are timed apart: their time overlaps the steps' run.
         let termination = try PhaseTimes.shared.measure(plannedSteps.isEmpty && expectsChecks ? "checks beside" : "run") { try process.run(onEvents: { sequence.consume($0) }, shouldKill: {

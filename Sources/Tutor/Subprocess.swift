@@ -157,6 +157,8 @@ struct Subprocess {
     var contained = true
     /// The runner's channel (lesson programs only).
     var channel: ProgramChannel?
+    /// Started with this much lower CPU priority (`nice -n`), when above 0.
+    var niceness = 0
 
     private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
     private static let addCloseFrom: CloseFrom? = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np")
@@ -189,7 +191,8 @@ struct Subprocess {
         defer { posix_spawnattr_destroy(&attributes) }
         posix_spawnattr_setflags(&attributes, Int16(Self.spawnSetSID))
 
-        let command = (contained ? Containment.launcher : []) + [executable] + arguments
+        let nice = niceness > 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/nice") ? ["/usr/bin/nice", "-n", "\(niceness)"] : []
+        let command = (contained ? Containment.launcher : []) + nice + [executable] + arguments
         let argv = command.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
