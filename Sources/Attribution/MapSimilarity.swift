@@ -26,19 +26,53 @@ public enum MapSimilarity {
         return sab / (saa * sbb).squareRoot()
     }
 
-    /// 1-based ranks with ties averaged.
-    static func ranks(_ values: [Float]) -> [Double] {
-        let order = values.indices.sorted { values[$0] < values[$1] }
+    /// 1-based ranks with ties averaged (equal values share the mean of their positions; -0 equals 0).
+    public static func ranks(_ values: [Float]) -> [Double] {
+        let sorted = order(values)
         var ranks = [Double](repeating: 0, count: values.count)
         var i = 0
-        while i < order.count {
+        while i < sorted.count {
             var j = i
-            while j + 1 < order.count && values[order[j + 1]] == values[order[i]] { j += 1 }
+            while j + 1 < sorted.count && values[sorted[j + 1]] == values[sorted[i]] { j += 1 }
             let rank = Double(i + j) / 2 + 1
-            for k in i...j { ranks[order[k]] = rank }
+            for k in i...j { ranks[sorted[k]] = rank }
             i = j + 1
         }
         return ranks
+    }
+
+    /// The indices of `values` in value order, equal values by index (what a stable sort by value gives), -0 equal
+    /// to 0. A radix sort of the values' order-preserving bits, eight at a time: a 224 × 224 map sorts in well under
+    /// a millisecond, where sorting indices with a comparing closure took most of a rank correlation.
+    public static func order(_ values: [Float], descending: Bool = false) -> [Int] {
+        let count = values.count
+        var keys = [UInt32](repeating: 0, count: count)
+        for (i, value) in values.enumerated() {
+            let bits = (value == 0 ? 0 : value).bitPattern
+            // Negative numbers: all bits flipped; positive: the sign bit set. Unsigned order is then value order.
+            let ordered = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+            keys[i] = descending ? ~ordered : ordered
+        }
+        var order = Array(0..<count)
+        var nextKeys = [UInt32](repeating: 0, count: count)
+        var nextOrder = [Int](repeating: 0, count: count)
+        for shift: UInt32 in [0, 8, 16, 24] {
+            var starts = [Int](repeating: 0, count: 257)
+            for key in keys { starts[Int((key >> shift) & 0xFF) &+ 1] &+= 1 }
+            if starts.contains(count) { continue }  // every key has the same byte here: nothing moves
+            for bucket in 1...256 { starts[bucket] &+= starts[bucket - 1] }
+            // Stable: equal bytes keep their order from the previous pass, so equal values stay in index order.
+            for i in 0..<count {
+                let bucket = Int((keys[i] >> shift) & 0xFF)
+                let to = starts[bucket]
+                starts[bucket] = to &+ 1
+                nextKeys[to] = keys[i]
+                nextOrder[to] = order[i]
+            }
+            swap(&keys, &nextKeys)
+            swap(&order, &nextOrder)
+        }
+        return order
     }
 
     /// Mean SSIM (Wang et al. 2004; Gaussian window σ = 1.5, K₁ = 0.01, K₂ = 0.03) of the two 2-D maps after
@@ -65,7 +99,7 @@ public enum MapSimilarity {
     public static func topKOverlap(_ a: [Float], _ b: [Float], fraction: Double = 0.1) -> Double {
         precondition(a.count == b.count && !a.isEmpty, "MapSimilarity.topKOverlap: maps must have the same, non-zero size")
         let k = max(1, Int((fraction * Double(a.count)).rounded(.up)))
-        func top(_ v: [Float]) -> Set<Int> { Set(v.indices.sorted { v[$0] > v[$1] || (v[$0] == v[$1] && $0 < $1) }.prefix(k)) }
+        func top(_ v: [Float]) -> Set<Int> { Set(order(v, descending: true).prefix(k)) }
         return Double(top(a).intersection(top(b)).count) / Double(k)
     }
 

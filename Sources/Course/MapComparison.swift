@@ -1,3 +1,4 @@
+import Attribution
 import Engine
 
 /// Numbers for comparing two saliency maps of the same shape: how alike they are and where their peaks sit.
@@ -41,7 +42,7 @@ public enum MapComparison {
     /// Spearman rank correlation: Pearson correlation of the ranks (ties get their mean rank), so any
     /// monotonic rescaling of a map leaves it unchanged.
     public static func rankCorrelation(_ a: Tensor, _ b: Tensor) -> Float {
-        pearson(ranks(a.scalars), ranks(b.scalars))
+        pearson(MapSimilarity.ranks(a.scalars), MapSimilarity.ranks(b.scalars))
     }
 
     /// The share of `a`'s top `fraction` elements that are also among `b`'s top `fraction` (1 = same peaks).
@@ -49,8 +50,8 @@ public enum MapComparison {
         let x = a.scalars, y = b.scalars
         guard x.count == y.count, !x.isEmpty else { return 0 }
         let k = max(1, Int((Double(x.count) * fraction).rounded()))
-        let topA = Set(sortedIndices(x, descending: true).prefix(k))
-        let topB = Set(sortedIndices(y, descending: true).prefix(k))
+        let topA = Set(MapSimilarity.order(x, descending: true).prefix(k))
+        let topB = Set(MapSimilarity.order(y, descending: true).prefix(k))
         return Float(topA.intersection(topB).count) / Float(k)
     }
 
@@ -86,51 +87,4 @@ public enum MapComparison {
         return Float(sxy / (sxx * syy).squareRoot())
     }
 
-    /// The indices of `values` in value order, equal values by index (what a stable sort by value gives), -0 equal
-    /// to 0. A radix sort of the values' order-preserving bits, eight at a time: a 224 × 224 map sorts in well under
-    /// a millisecond, where sorting indices with a comparing closure took most of a rank correlation.
-    static func sortedIndices(_ values: [Float], descending: Bool) -> [Int] {
-        let count = values.count
-        var keys = [UInt32](repeating: 0, count: count)
-        for (i, value) in values.enumerated() {
-            let bits = (value == 0 ? 0 : value).bitPattern
-            // Negative numbers: all bits flipped; positive: the sign bit set. Unsigned order is then value order.
-            let ordered = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
-            keys[i] = descending ? ~ordered : ordered
-        }
-        var order = Array(0..<count)
-        var nextKeys = [UInt32](repeating: 0, count: count)
-        var nextOrder = [Int](repeating: 0, count: count)
-        for shift: UInt32 in [0, 8, 16, 24] {
-            var starts = [Int](repeating: 0, count: 257)
-            for key in keys { starts[Int((key >> shift) & 0xFF) &+ 1] &+= 1 }
-            if starts.contains(count) { continue }  // every key has the same byte here: nothing moves
-            for bucket in 1...256 { starts[bucket] &+= starts[bucket - 1] }
-            // Stable: equal bytes keep their order from the previous pass, so equal values stay in index order.
-            for i in 0..<count {
-                let bucket = Int((keys[i] >> shift) & 0xFF)
-                let to = starts[bucket]
-                starts[bucket] = to &+ 1
-                nextKeys[to] = keys[i]
-                nextOrder[to] = order[i]
-            }
-            swap(&keys, &nextKeys)
-            swap(&order, &nextOrder)
-        }
-        return order
-    }
-
-    static func ranks(_ values: [Float]) -> [Double] {
-        let order = sortedIndices(values, descending: false)
-        var result = [Double](repeating: 0, count: values.count)
-        var start = 0
-        while start < order.count {
-            var end = start
-            while end + 1 < order.count && values[order[end + 1]] == values[order[start]] { end += 1 }
-            let mean = Double(start + end) / 2
-            for i in start...end { result[order[i]] = mean }
-            start = end + 1
-        }
-        return result
-    }
 }

@@ -140,21 +140,16 @@ public enum ExerciseInterface {
         var headerDepth = 0       // parentheses, brackets and angle brackets open in that header
         while i < characters.count {
             let c = characters[i]
-            let next: Unicode.Scalar? = i + 1 < characters.count ? characters[i + 1] : nil
-            if c == "/" && next == "/" {
-                while i < characters.count && characters[i] != "\n" { i += 1 }
-                continue
-            }
-            if c == "/" && next == "*" {
-                guard let end = skipBlockComment(characters, from: i) else { return nil }
+            switch skipCommentOrString(characters, at: i) {
+            case nil: return nil
+            case .comment(let end)?:
                 i = end
                 continue
-            }
-            if c == "\"" {
-                guard let end = skipString(characters, from: i) else { return nil }
+            case .string(let end)?:
                 out.append(contentsOf: characters[i..<end])
                 i = end
                 continue
+            case .neither?: break
             }
             if isIdentifierStart(c) && (i == 0 || !isIdentifierPart(characters[i - 1])) {
                 var end = i
@@ -200,6 +195,22 @@ public enum ExerciseInterface {
 
     private static func isIdentifierStart(_ c: Unicode.Scalar) -> Bool { c == "_" || c.properties.isAlphabetic }
     private static func isIdentifierPart(_ c: Unicode.Scalar) -> Bool { isIdentifierStart(c) || ("0"..."9").contains(c) }
+
+    private enum Skipped { case neither, comment(Int), string(Int) }
+
+    /// What starts at `i`: a comment or a string literal (with the index after it), or neither; nil for one that
+    /// never ends.
+    private static func skipCommentOrString(_ s: [Unicode.Scalar], at i: Int) -> Skipped? {
+        let next: Unicode.Scalar? = i + 1 < s.count ? s[i + 1] : nil
+        if s[i] == "/" && next == "/" {
+            var end = i
+            while end < s.count && s[end] != "\n" { end += 1 }
+            return .comment(end)
+        }
+        if s[i] == "/" && next == "*" { return skipBlockComment(s, from: i).map { .comment($0) } }
+        if s[i] == "\"" { return skipString(s, from: i).map { .string($0) } }
+        return .neither
+    }
 
     /// The index after the block comment starting at `start` (block comments nest in Swift).
     private static func skipBlockComment(_ s: [Unicode.Scalar], from start: Int) -> Int? {
@@ -250,20 +261,12 @@ public enum ExerciseInterface {
         var i = start
         while i < s.count {
             let c = s[i]
-            let next: Unicode.Scalar? = i + 1 < s.count ? s[i + 1] : nil
-            if c == "/" && next == "/" {
-                while i < s.count && s[i] != "\n" { i += 1 }
-                continue
-            }
-            if c == "/" && next == "*" {
-                guard let end = skipBlockComment(s, from: i) else { return nil }
+            switch skipCommentOrString(s, at: i) {
+            case nil: return nil
+            case .comment(let end)?, .string(let end)?:
                 i = end
                 continue
-            }
-            if c == "\"" {
-                guard let end = skipString(s, from: i) else { return nil }
-                i = end
-                continue
+            case .neither?: break
             }
             if c == opening { depth += 1 }
             if c == closing {
