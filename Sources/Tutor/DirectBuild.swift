@@ -81,6 +81,43 @@ struct DirectBuild: Codable {
     }
 }
 
+/// What the program in a build folder was last built from, successfully: each source's text (by hash) and, for the
+/// exercise files, their interface. A body edit is judged against this, never against files a failed build left.
+struct BuiltSources: Codable, Equatable {
+    var hashes: [String: String] = [:]
+    var interfaces: [String: String] = [:]
+
+    static let fileName = "built.json"
+
+    init(_ sources: [(name: String, text: String)]) {
+        for (name, text) in sources {
+            var hasher = StableHasher()
+            hasher.combine(text)
+            hashes[name] = hasher.hexDigest
+            if name.hasPrefix("exercise-"), let interface = ExerciseInterface.of(text) { interfaces[name] = interface }
+        }
+    }
+
+    /// The one exercise file that differs from `built` with the same interface, when nothing else differs.
+    func onlyBodyEdit(since built: BuiltSources) -> String? {
+        guard Set(hashes.keys) == Set(built.hashes.keys) else { return nil }
+        let changed = hashes.keys.filter { hashes[$0] != built.hashes[$0] }
+        guard changed.count == 1, let name = changed.first, name.hasPrefix("exercise-"),
+              let interface = interfaces[name], interface == built.interfaces[name] else { return nil }
+        return name
+    }
+
+    static func load(from folder: URL) -> BuiltSources? {
+        SafeFiles.readRegularFile(in: folder, name: fileName).flatMap { try? JSONDecoder().decode(BuiltSources.self, from: $0) }
+    }
+
+    func save(in folder: URL) {
+        try? JSONEncoder().encode(self).write(to: folder.appendingPathComponent(Self.fileName), options: .atomic)
+    }
+
+    static func forget(in folder: URL) { try? FileManager.default.removeItem(at: folder.appendingPathComponent(fileName)) }
+}
+
 /// Splits one command line as a POSIX shell would (plain words, '…', "…" and backslash escapes): how the driver and
 /// clang print their commands. Nil for an unterminated quote.
 enum ShellWords {

@@ -94,13 +94,10 @@ final class IncrementalBuild {
         var paths: [String] = []
         var map: [String: [String: String]] = ["": ["swift-dependencies": folder.appendingPathComponent("module.swiftdeps").path]]
         var objectDates: [String: Date] = [:]
-        var changed: [(source: Source, path: String, old: String?)] = []
         for source in sources {
             let url = folder.appendingPathComponent(source.name)
-            let previous = FileManager.default.contents(atPath: url.path)
-            if previous != Data(source.text.utf8) {
+            if FileManager.default.contents(atPath: url.path) != Data(source.text.utf8) {
                 try write(source.text, to: url)
-                changed.append((source, url.path, previous.map { String(decoding: $0, as: UTF8.self) }))
             }
             paths.append(url.path)
             let stem = url.deletingPathExtension().path
@@ -113,17 +110,23 @@ final class IncrementalBuild {
         let arguments = BuildEnvironment.languageFlags + ["-module-name", "LessonProgram"] + environment.searchFlags()
             + ["-incremental", "-output-file-map", mapURL.path, "-j", "2"] + paths + environment.libraryLinkArguments()
             + ["-o", programPath]
-        let directKey = DirectBuild.key(arguments: arguments, folder: folder)
-        // An edit inside one exercise's function bodies: its own compile and the link, without the driver.
-        if changed.count == 1, let edit = changed.first, edit.source.name.hasPrefix("exercise-"), let old = edit.old,
-           let before = ExerciseInterface.of(old), before == ExerciseInterface.of(edit.source.text),
-           FileManager.default.fileExists(atPath: programPath), let direct = DirectBuild.load(folder: folder, key: directKey),
-           let log = try PhaseTimes.shared.measure("compile+link", { try direct.rebuild(file: edit.path, log: out) }) {
-            warnings[edit.source.name] = DiagnosticParser.parse(log).filter { $0.severity != "error" }
+        let built = BuiltSources.load(from: folder)
+        let now = BuiltSources(sources.map { ($0.name, $0.text) })
+        // An edit inside one exercise's function bodies since the last build that succeeded: that file's own compile
+        // and the link, without the driver.
+        if let built, let edit = now.onlyBodyEdit(since: built), FileManager.default.fileExists(atPath: programPath),
+           let direct = DirectBuild.load(folder: folder, key: DirectBuild.key(arguments: arguments, folder: folder)),
+           let log = try PhaseTimes.shared.measure("compile+link", {
+               try direct.rebuild(file: folder.appendingPathComponent(edit).path, log: out)
+           }) {
+            now.save(in: folder)
+            warnings[edit] = DiagnosticParser.parse(log).filter { $0.severity != "error" }
             let kept = sources.flatMap { warnings[$0.name] ?? [] }
             try? JSONEncoder().encode(warnings).write(to: folder.appendingPathComponent("warnings.json"), options: .atomic)
             return (true, kept, log)
         }
+        // Whatever the driver leaves behind if it fails is no base for a later body edit.
+        BuiltSources.forget(in: folder)
         let termination = try PhaseTimes.shared.measure("compile+link") {
             try Subprocess(executable: environment.swiftc, arguments: arguments, environment: ProcessInfo.processInfo.environment,
                            stdoutPath: out, stderrPath: out, contained: false).run()
@@ -146,6 +149,7 @@ final class IncrementalBuild {
         }
         let kept = sources.flatMap { warnings[$0.name] ?? [] }
         try? JSONEncoder().encode(warnings).write(to: folder.appendingPathComponent("warnings.json"), options: .atomic)
+        now.save(in: folder)
         // The commands for the next body edit (printed once per set of arguments and link libraries).
         if DirectBuild.load(folder: folder, key: DirectBuild.key(arguments: arguments, folder: folder)) == nil {
             PhaseTimes.shared.measure("direct build plan") {

@@ -52,6 +52,22 @@ struct DirectBuildTests {
         #expect(got.text.contains("sum: 4 scaled: -6") && got.earned == 0, "\(got.text)")
     }
 
+    @Test("a body edit is judged against the last build that worked, not against a version that did not compile")
+    func bodyEditAfterAFailedBuild() throws {
+        let first = "struct Pair { var a: Int; var b: Int }\nfunc make() -> Pair { Pair(a: 1, b: 2) }\nfunc scale(_ x: Int) -> Int { x * 10 }"
+        let (folder, lesson) = try LearnerLoopTests.lessonFolder("direct-failed", Self.lesson(exercise: first))
+        var got = try Self.check(lesson, folder: folder, exercise: first)
+        #expect(got.text.contains("sum: 3 scaled: 10"), "\(got.text)")
+        // A new stored property and, in the same save, a body that does not compile: nothing is built.
+        let broken = "struct Pair { var a: Int; var extra: Int = 7; var b: Int }\nfunc make() -> Pair { Pair(a: 4, b: missing) }\nfunc scale(_ x: Int) -> Int { x * 10 }"
+        try Self.lesson(exercise: broken).write(toFile: lesson, atomically: true, encoding: .utf8)
+        let (output, _) = try LearnerLoopTests.check(lesson, folder: folder)
+        #expect(output.status == 2, "\(output.stderr)")
+        // Fixing the body alone: against the broken version only a body changed, against the last build the layout did.
+        got = try Self.check(lesson, folder: folder, exercise: broken.replacingOccurrences(of: "missing", with: "5"))
+        #expect(got.text.contains("sum: 9 scaled: 40"), "\(got.text)")
+    }
+
     @Test("what other files see of an exercise: bodies and comments do not count, signatures and layouts do")
     func interfaces() {
         let base = ExerciseInterface.of("/// Doubles.\nfunc twice(_ x: Int) -> Int {\n    return 2 * x  // { not a brace\n}\n")
