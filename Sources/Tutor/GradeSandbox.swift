@@ -203,11 +203,13 @@ struct PrivateRoot {
     mkdir -p "$cache" 2>/dev/null || true
     mount --make-rprivate /
     mount -t tmpfs -o mode=0755 tutor-root "$root"
+    # The private /tmp first: a course checked out under /tmp is bound on top of it, not hidden by it.
+    mkdir -p "$root/tmp"
+    mount -t tmpfs -o mode=1777 tutor-tmp "$root/tmp"
     IFS='
     '
     dirs="$root/dev
-    $root/proc
-    $root/tmp"
+    $root/proc"
     for path in $ro; do
       if [ -d "$path" ]; then dirs="$dirs
     $root$path"; else dirs="$dirs
@@ -225,7 +227,6 @@ struct PrivateRoot {
     unset IFS
     mount --rbind /dev "$root/dev"
     mount -t proc proc "$root/proc"
-    mount -t tmpfs -o mode=1777 tutor-tmp "$root/tmp"
     mkdir -p "$root$cache" 2>/dev/null || true
     if [ -d "$root$cache" ]; then
       mount -t tmpfs -o mode=0755 tutor-cache "$root$cache"
