@@ -137,7 +137,7 @@ extension LessonRunner {
                                          quietTest: riding || ridingBeside ? piggyback.map { ($0.testTimeout, $0.timeoutReason) } : nil)
             // The checks beside the steps, in a second run of the same program, when nothing links them. Their result
             // stands whatever the steps do (they never see the steps), so they go on through any reruns.
-            if (riding || ridingBeside) && session.checksApart, let tests = session.tests {
+            if (riding || ridingBeside) && session.checksApart, let tests = session.tests, !tests.isEmpty {
                 beside = (try session.startChecks(limits: limits), tests.map(\.index))
                 riding = false
             }
