@@ -40,14 +40,7 @@ struct ProgramGenerator {
                 continue
             }
             if step.expectation == .noRun { out.append("if LessonRuntime.__tutorNoRun() {") }
-            if let replacement = replacements[step.index] {
-                out.append("#sourceLocation(file: \(literal(replacement.path)), line: \(replacement.firstLine))")
-                out += replacement.lines
-            } else {
-                out.append("#sourceLocation(file: \(literal(lesson.path)), line: \(step.fenceLine + 1))")
-                out += codeOf(step)
-            }
-            out.append("#sourceLocation()")
+            out += locatedCode(step, replacement: replacements[step.index])
             if step.expectation == .noRun { out.append("}") }
             out.append("\(handle).stepEnded(\(step.index))")
         }
@@ -58,16 +51,14 @@ struct ProgramGenerator {
 
     /// The file of one declaration-only exercise: its code (or the replacement standing in for it) at its lines.
     func exerciseSource(_ step: Step, replacement: ReplacementCode?) -> String {
-        var out = ["import Foundation", "import LessonRuntime"]
-        if let replacement {
-            out.append("#sourceLocation(file: \(literal(replacement.path)), line: \(replacement.firstLine))")
-            out += replacement.lines
-        } else {
-            out.append("#sourceLocation(file: \(literal(lesson.path)), line: \(step.fenceLine + 1))")
-            out += codeOf(step)
-        }
-        out.append("#sourceLocation()")
-        return out.joined(separator: "\n") + "\n"
+        (["import Foundation", "import LessonRuntime"] + locatedCode(step, replacement: replacement)).joined(separator: "\n") + "\n"
+    }
+
+    /// A step's code (or the replacement standing in for it) between `#sourceLocation` lines naming where it came from.
+    private func locatedCode(_ step: Step, replacement: ReplacementCode?) -> [String] {
+        let header = replacement.map { "#sourceLocation(file: \(literal($0.path)), line: \($0.firstLine))" }
+            ?? "#sourceLocation(file: \(literal(lesson.path)), line: \(step.fenceLine + 1))"
+        return [header] + (replacement?.lines ?? codeOf(step)) + ["#sourceLocation()"]
     }
 
     /// The checks file: one `@Suite` per exercise holding its test blocks. Returns the source and, for each

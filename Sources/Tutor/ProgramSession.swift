@@ -179,8 +179,8 @@ final class ProgramSession {
 
     /// Starts the checks of the compiled check program on a thread of their own (`ProgramRun.Part.checksOnly`),
     /// to run beside the steps' run; `wait()` gives their execution.
-    func startChecks(limits: ExecutionLimits, skip: [String] = []) throws -> BackgroundRun {
-        BackgroundRun(run: try prepareRun(skip: skip, part: .checksOnly), limits: limits)
+    func startChecks(limits: ExecutionLimits) throws -> BackgroundRun {
+        BackgroundRun(run: try prepareRun(skip: [], part: .checksOnly), limits: limits)
     }
 
     /// Adds what a run started with `startChecks` opened to the session's read trace.
@@ -269,6 +269,8 @@ struct ProgramRun: Sendable {
     nonisolated(unsafe) let settings: [String: Any]
     let plannedSteps: [Int]
     let expectsChecks: Bool
+    /// The checks alone, beside a run of the steps.
+    private var checksOnly: Bool { plannedSteps.isEmpty && expectsChecks }
 
     /// Runs the program under `limits` over a fresh channel and validates what it sent; `stop` ends it early when it
     /// returns true (checked every 10 ms).
@@ -287,10 +289,10 @@ struct ProgramRun: Sendable {
                                  stderrPath: folder.appendingPathComponent("stderr").path, channel: channel)
         // The checks beside the steps yield the CPU to them: the steps take longer, and the checks fill their gaps
         // (lesson 01: result ~70 ms sooner than at equal priority, measured side by side).
-        if plannedSteps.isEmpty && expectsChecks { process.niceness = 10 }
+        if checksOnly { process.niceness = 10 }
         var stopped = false
         // The checks beside the steps are timed apart: their time overlaps the steps' run.
-        let termination = try PhaseTimes.shared.measure(plannedSteps.isEmpty && expectsChecks ? "checks beside" : "run") { try process.run(onEvents: { sequence.consume($0) }, shouldKill: {
+        let termination = try PhaseTimes.shared.measure(checksOnly ? "checks beside" : "run") { try process.run(onEvents: { sequence.consume($0) }, shouldKill: {
             if let began = watch.observe(sequence) { onStep(began) }
             if stop() { stopped = true }
             return stopped || watch.killReason != nil || sequence.tampered != nil
